@@ -1,0 +1,164 @@
+# mlphys: Machine Learning for Physicists, in C.  `make help` lists the commands.
+#
+# One non-recursive Makefile.  Everything generated goes under $(BUILD) (out of tree, mirroring
+# source paths); the only exception is `make figures`, which refreshes the reference figures
+# that the chapter READMEs embed (chapters/NN-slug/figures/).
+
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+.SUFFIXES:
+.SECONDEXPANSION:
+
+BUILD ?= build
+IMPL  ?= chapters
+CH    ?=
+JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
+SEED  ?= 42
+
+# ---- Chapters -------------------------------------------------------------------------------
+# A chapter is a folder chapters/NN-slug; its student file is slug.c with '-' as '_'.
+CHAPTERS := $(patsubst chapters/%/,%,$(sort $(wildcard chapters/[0-9][0-9]-*/)))
+name      = $(subst -,_,$(subst $(firstword $(subst -, ,$1))-,,$1))
+SELECTED := $(if $(CH),$(CH),$(CHAPTERS))
+$(foreach c,$(CH),$(if $(filter $c,$(CHAPTERS)),,$(error CH=$c: no such chapter; try one of: $(CHAPTERS))))
+
+# The implementation to build: chapters (your stubs), solutions, or a submission folder laid
+# out like chapters/.  IMPLKEY names its build folder.
+IMPLKEY := $(if $(filter chapters solutions,$(IMPL)),$(IMPL),impl-$(subst /,_,$(abspath $(IMPL))))
+
+# ---- Toolchain ------------------------------------------------------------------------------
+CC      := cc
+CSTD    := -std=c11 -Wall -Wextra -Wpedantic
+WERROR  ?=
+OPT     ?= -O2 -g
+# pkg-config is asked once, and only after `deps` has run (a fresh machine has none of these).
+PKGS    := gsl criterion jansson zlib
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
+CFLAGS   = $(CSTD) $(OPT) $(WERROR) -MMD -MP $(PKG_CFLAGS)
+LDLIBS   = $(PKG_LIBS) -lcsv -lm
+# Benchmarks link GSL against OpenBLAS instead of the reference CBLAS.
+BENCH_LIBS = $(filter-out -lgslcblas,$(PKG_LIBS)) -lopenblas -lcsv -lm
+
+DEPS_OK := $(BUILD)/.deps-ok
+
+# ---- Libraries --------------------------------------------------------------------------------
+COMMON_SRC := $(wildcard chapters/common/*.c)
+COMMON_LIB := $(BUILD)/lib/libmlphys_common.a
+TEST_SRC   := $(wildcard grader/lib/*.c)
+TEST_LIB   := $(BUILD)/lib/libmlphys_test.a
+ENGINE     := $(BUILD)/bin/mlphys-grade
+
+$(BUILD)/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Ichapters/common -Igrader/lib -c $< -o $@
+
+$(COMMON_LIB): $(COMMON_SRC:%.c=$(BUILD)/%.o)
+	@mkdir -p $(@D)
+	ar rcs $@ $^
+$(TEST_LIB): $(TEST_SRC:%.c=$(BUILD)/%.o)
+	@mkdir -p $(@D)
+	ar rcs $@ $^
+
+# ---- The grader's suites --------------------------------------------------------------------
+# Each chapter's tests (every .c in grader/NN-slug/) are merged into one relocatable object,
+# so that no test is dropped by the linker.  The engine links it with the student's file.
+suite_objs = $(patsubst %.c,$(BUILD)/%.o,$(wildcard grader/$1/*.c))
+
+$(BUILD)/grader/%/suite.o: $$(call suite_objs,$$*)
+	ld -r -o $@ $^
+
+# Suite objects see their chapter's header and nothing else of chapters/.
+$(BUILD)/grader/%.o: grader/%.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Igrader/lib -Ichapters/common -Ichapters/$(firstword $(subst /, ,$*)) -c $< -o $@
+
+$(ENGINE): $(BUILD)/grader/engine/grade.o
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(PKG_LIBS) -lm
+$(BUILD)/grader/engine/%.o: grader/engine/%.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+# ---- run.c: each chapter's experiment, with the chosen implementation -------------------------
+RUNBIN = $(BUILD)/run/$(IMPLKEY)/$1/run
+$(BUILD)/run/$(IMPLKEY)/%/student.o: $$(IMPL)/%/$$(call name,%).c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Ichapters/$* -Ichapters/common -c $< -o $@
+$(BUILD)/run/$(IMPLKEY)/%/run.o: chapters/%/run.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Ichapters/$* -Ichapters/common -c $< -o $@
+$(BUILD)/run/$(IMPLKEY)/%/run: $(BUILD)/run/$(IMPLKEY)/%/run.o $(BUILD)/run/$(IMPLKEY)/%/student.o $(COMMON_LIB)
+	$(CC) -o $@ $^ $(LDLIBS)
+
+OUTDIR = $(BUILD)/out/$(IMPLKEY)/$1
+FIGDIR = $(BUILD)/figures/$(IMPLKEY)/$1
+
+# ---- Commands -------------------------------------------------------------------------------
+.PHONY: help deps grade test run plot figures memcheck check bench clean build
+
+help:
+	@echo "mlphys: Machine Learning for Physicists, in C"
+	@echo
+	@echo "  make grade [CH=NN-slug] [IMPL=chapters|solutions|DIR]   grade (all chapters by default)"
+	@echo "  make test CH=NN-slug                 one chapter, every test with its feedback"
+	@echo "  make run CH=NN-slug [IMPL=...]       run the chapter's experiment, print a summary"
+	@echo "  make plot CH=NN-slug [IMPL=...]      render its figures from your code (PNG and PDF)"
+	@echo "  make figures                         all figures from the reference solutions"
+	@echo "  make memcheck [CH=...] [IMPL=...]    every test under valgrind: invalid accesses, leaks"
+	@echo "  make bench                           benchmarks against GSL / OpenBLAS"
+	@echo "  make check                           the suite's own tests (what CI runs)"
+	@echo "  make deps                            install the Debian packages it needs"
+	@echo "  make clean                           remove build/"
+	@echo
+	@echo "  Chapters: $(CHAPTERS)"
+	@echo "  Options: SEED=n (default 42)  JOBS=n (default nproc)  BUILD=dir (default build)"
+
+deps: $(DEPS_OK)
+$(DEPS_OK):
+	@grader/deps.sh
+	@mkdir -p $(@D) && touch $@
+
+build: $(ENGINE) $(TEST_LIB) $(COMMON_LIB) $(foreach c,$(SELECTED),$(BUILD)/grader/$c/suite.o)
+
+# The engine compiles the student's file itself (so that a compile error is a grade, not a
+# failed make) with exactly these flags.
+GRADE_ENV = MLPHYS_CC='$(CC)' MLPHYS_CFLAGS='$(CSTD) $(OPT) $(WERROR) $(PKG_CFLAGS)' \
+            MLPHYS_LDLIBS='$(LDLIBS)' MLPHYS_BUILD='$(BUILD)' MLPHYS_SEED='$(SEED)'
+
+grade: build
+	@$(GRADE_ENV) $(ENGINE) --impl '$(IMPL)' --jobs $(JOBS) --out $(BUILD)/grade $(GRADE_FLAGS) $(SELECTED)
+
+test: build
+	@$(if $(CH),,echo "make test needs a chapter: make test CH=NN-slug (one of: $(CHAPTERS))"; exit 2)
+	@$(GRADE_ENV) $(ENGINE) --impl '$(IMPL)' --jobs $(JOBS) --out $(BUILD)/test --verbose $(GRADE_FLAGS) $(SELECTED)
+
+memcheck: build
+	@$(GRADE_ENV) $(ENGINE) --impl '$(IMPL)' --jobs $(JOBS) --out $(BUILD)/memcheck --memcheck $(GRADE_FLAGS) $(SELECTED)
+
+run: $(foreach c,$(SELECTED),$(call RUNBIN,$c))
+	@$(foreach c,$(SELECTED),mkdir -p $(call OUTDIR,$c) && echo "== $c ($(IMPL))" && \
+	  $(call RUNBIN,$c) $(call OUTDIR,$c) &&) true
+
+plot: run
+	@$(foreach c,$(SELECTED),mkdir -p $(call FIGDIR,$c) && \
+	  for gp in plots/$c/*.gp; do f=$$(basename $$gp .gp); for ext in png pdf; do \
+	    gnuplot -e "datadir='$(call OUTDIR,$c)'; out='$(call FIGDIR,$c)/'.'$$f'; ext='$$ext'" $$gp || exit 1; \
+	  done; echo "  wrote $(call FIGDIR,$c)/$$f.png and .pdf"; done &&) true
+
+# The reference figures the READMEs embed, rendered from the solutions.
+figures:
+	@$(MAKE) --no-print-directory plot IMPL=solutions CH='$(CH)'
+	@$(foreach c,$(SELECTED),mkdir -p chapters/$c/figures && cp $(BUILD)/figures/solutions/$c/*.png chapters/$c/figures/ &&) true
+	@echo "figures: copied the PNGs into chapters/*/figures/ (PDFs stay in $(BUILD)/figures/solutions/)"
+
+check: $(DEPS_OK)
+	@BUILD='$(BUILD)' JOBS='$(JOBS)' CHAPTERS='$(SELECTED)' grader/check.sh
+
+bench:
+	@echo "no benchmarks yet"
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
