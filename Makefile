@@ -8,6 +8,7 @@
 .DELETE_ON_ERROR:
 .SUFFIXES:
 .SECONDEXPANSION:
+.SECONDARY:
 
 BUILD ?= build
 IMPL  ?= chapters
@@ -82,7 +83,7 @@ $(BUILD)/grader/engine/%.o: grader/engine/%.c | $(DEPS_OK)
 
 # ---- run.c: each chapter's experiment, with the chosen implementation -------------------------
 RUNBIN = $(BUILD)/run/$(IMPLKEY)/$1/run
-$(BUILD)/run/$(IMPLKEY)/%/student.o: $$(IMPL)/%/$$(call name,%).c | $(DEPS_OK)
+$(BUILD)/run/$(IMPLKEY)/%/student.o: $$(IMPL)/$$*/$$(call name,$$*).c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Ichapters/$* -Ichapters/common -c $< -o $@
 $(BUILD)/run/$(IMPLKEY)/%/run.o: chapters/%/run.c | $(DEPS_OK)
@@ -155,8 +156,16 @@ figures:
 check: $(DEPS_OK)
 	@BUILD='$(BUILD)' JOBS='$(JOBS)' CHAPTERS='$(SELECTED)' grader/check.sh
 
-bench:
-	@echo "no benchmarks yet"
+# Benchmarks: bench/NN-slug.c, linked with the reference solution and GSL on OpenBLAS (the
+# tool a physicist would otherwise use), run one after the other so they do not share cores.
+BENCHES := $(patsubst bench/%.c,%,$(wildcard bench/[0-9][0-9]-*.c))
+$(BUILD)/bench/%: bench/%.c solutions/$$*/$$(call name,$$*).c $(COMMON_LIB) | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) -O2 -march=native $(PKG_CFLAGS) -Ichapters/$* -Ichapters/common -o $@ $(filter %.c,$^) $(COMMON_LIB) $(BENCH_LIBS)
+
+bench: $(foreach b,$(if $(CH),$(filter $(CH),$(BENCHES)),$(BENCHES)),$(BUILD)/bench/$b)
+	@$(if $^,,echo "no benchmarks for $(SELECTED)")
+	@$(foreach b,$^,echo "== $(notdir $b)" && OPENBLAS_NUM_THREADS=1 $b &&) true
 
 clean:
 	rm -rf $(BUILD)
