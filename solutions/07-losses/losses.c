@@ -45,22 +45,26 @@ int losses_gaussian_nll(const gsl_vector *y, const gsl_vector *f, double sigma, 
     return GSL_SUCCESS;
 }
 
-/* log sum exp of n numbers with stride: m + log sum exp(z_k - m), m = max z_k. */
-static double lse_strided(const double *z, size_t n, size_t stride)
+/* The two pieces of log-sum-exp of n numbers with stride: the maximum m and
+ * s = sum_k exp(z_k - m) in [1, n], so that logsumexp(z) = m + log(s).  Keeping them apart lets
+ * log p_k = (z_k - m) - log(s) avoid rounding m + log(s) to an ulp of a large m. */
+static double lse_parts(const double *z, size_t n, size_t stride, double *s)
 {
     double m = z[0];
     for (size_t k = 1; k < n; k++)
         if (z[k * stride] > m)
             m = z[k * stride];
-    double s = 0.0;
+    double sum = 0.0;
     for (size_t k = 0; k < n; k++)
-        s += exp(z[k * stride] - m);
-    return m + log(s); /* s >= 1: the largest term is exp(0) */
+        sum += exp(z[k * stride] - m);
+    *s = sum; /* >= 1: the largest term is exp(0) */
+    return m;
 }
 
 int losses_logsumexp(const gsl_vector *z, double *lse)
 {
-    *lse = lse_strided(z->data, z->size, z->stride);
+    double s, m = lse_parts(z->data, z->size, z->stride, &s);
+    *lse = m + log(s);
     return GSL_SUCCESS;
 }
 
@@ -71,10 +75,10 @@ int losses_softmax(const gsl_matrix *Z, gsl_matrix *P)
     const size_t K = Z->size2;
     for (size_t n = 0; n < Z->size1; n++) {
         const double *z = Z->data + n * Z->tda;
-        double l = lse_strided(z, K, 1);
+        double s, m = lse_parts(z, K, 1, &s);
         double *p = P->data + n * P->tda;
         for (size_t k = 0; k < K; k++)
-            p[k] = exp(z[k] - l); /* safe when P == Z: z[k] is read before p[k] is written */
+            p[k] = exp(z[k] - m) / s; /* safe when P == Z: z[k] is read before p[k] is written */
     }
     return GSL_SUCCESS;
 }
@@ -106,15 +110,15 @@ int losses_softmax_xent(const gsl_matrix *Z, const gsl_matrix *Y, double *loss, 
     double total = 0.0;
     for (size_t n = 0; n < N; n++) {
         const double *z = Z->data + n * Z->tda, *y = Y->data + n * Y->tda;
-        double l = lse_strided(z, K, 1);
-        /* -sum_k y_k (z_k - l) = l - sum_k y_k z_k, since sum_k y_k = 1 */
+        double s, m = lse_parts(z, K, 1, &s), logs = log(s);
+        /* -sum_k y_k log p_k with log p_k = (z_k - m) - log s; never log of a rounded p_k */
         for (size_t k = 0; k < K; k++)
             if (y[k] != 0.0)
-                total -= y[k] * (z[k] - l);
+                total -= y[k] * ((z[k] - m) - logs);
         if (dZ) {
             double *d = dZ->data + n * dZ->tda;
             for (size_t k = 0; k < K; k++)
-                d[k] = (exp(z[k] - l) - y[k]) / (double)N;
+                d[k] = (exp(z[k] - m) / s - y[k]) / (double)N;
         }
     }
     *loss = total / (double)N;
