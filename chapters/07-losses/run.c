@@ -17,7 +17,7 @@
 #include <string.h>
 
 /* Softmax regression: full-batch gradient descent from zero with this step size. */
-#define LR 0.5
+#define LR 1.0
 #define STEPS 300
 #define NCLASS 10
 #define NPIX 64

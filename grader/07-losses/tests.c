@@ -731,11 +731,16 @@ static void digits_free(struct digits *d)
 }
 
 /* The step size and number of steps of the digits test.  Measured with the reference
- * solution: test accuracy 0.955 after 20 steps, 0.975 after 100; about 0.3 s of CPU. */
-#define DIGITS_LR 0.5
-#define DIGITS_STEPS 100
+ * solution on this split, test accuracy after t full-batch steps from zero:
+ *   lr = 0.5: 0.937 (t = 10), 0.955 (20), 0.975 (100)
+ *   lr = 1:   0.940 (5), 0.955 (10), 0.971 (20), 0.975 (40)
+ *   lr = 2:   0.955 (5), 0.971 (10), 0.975 (20); the training loss still falls at every step.
+ * Each step costs 1 ms of CPU natively but 70 ms under valgrind (the suite is memchecked too),
+ * so the test takes few, large steps: lr = 2, 10 steps, 0.971 with a margin of 14 digits. */
+#define DIGITS_LR 2.0
+#define DIGITS_STEPS 10
 
-Test(losses, softmax_regression_reaches_94_percent_on_the_digits, .description = "standardise, then 100 full-batch steps from zero: test accuracy >= 0.94 on the fixed split")
+Test(losses, softmax_regression_reaches_94_percent_on_the_digits, .description = "standardise, then 10 full-batch steps from zero at lr = 2: test accuracy >= 0.94 on the fixed split")
 {
     struct digits tr, te;
     load_digits(&tr, &te);
