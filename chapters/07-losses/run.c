@@ -175,9 +175,14 @@ int main(int argc, char **argv)
                             -1.03322686717359, -0.511041056535807E-01, 1829.15146461355};
     if (!(f = open_out(out, "ridge_ols.dat")))
         return 1;
-    fprintf(f, "# j  NIST certified least-squares coefficient in standardised units\n");
+    fprintf(f, "# j  NIST certified least-squares coefficient in standardised units   (X^T y)_j, the "
+               "large-lambda limit w_j ~ (X^T y)_j / lambda\n");
+    gsl_vector *Xty = gsl_vector_alloc(p);
+    gsl_blas_dgemv(CblasTrans, 1.0, &Xl.matrix, &yl.vector, 0.0, Xty);
     for (size_t j = 0; j < p; j++)
-        fprintf(f, "%zu %.10g\n", j + 1, nist[j] * gsl_vector_get(ls, j) / gsl_vector_get(ys, 0));
+        fprintf(f, "%zu %.10g %.10g\n", j + 1, nist[j] * gsl_vector_get(ls, j) / gsl_vector_get(ys, 0),
+                gsl_vector_get(Xty, j));
+    gsl_vector_free(Xty);
     fclose(f);
     if (!(f = open_out(out, "ridge.dat")))
         return 1;
