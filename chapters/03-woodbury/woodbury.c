@@ -103,7 +103,8 @@ int rls_update(rls_state *s, const gsl_vector *x, double y)
     /* TODO(5): with Px = P x (use s->work) and d = lambda + x^T P x:
      *          beta <- beta + Px (y - x^T beta) / d,   P <- (P - Px Px^T / d) / lambda,
      *          n_obs <- n_obs + 1.   O(p^2), no inverse.
-     *          Hint: README section "Recursive least squares". */
+     *          Keep P exactly symmetric: update one triangle (gsl_blas_dsyr) and mirror it.
+     *          Hint: README sections "Recursive least squares", "When updates lose digits". */
     return GSL_EUNIMPL;
 }
 

@@ -59,7 +59,7 @@ typedef struct {
     double lambda;    /* forgetting factor, 0 < lambda <= 1 (1: remember everything) */
     size_t n_obs;     /* observations absorbed so far (rows of rls_init plus rls_update calls) */
     gsl_vector *beta; /* (p) current estimate */
-    gsl_matrix *P;    /* (p, p) current inverse Gram matrix, symmetric */
+    gsl_matrix *P;    /* (p, p) current inverse Gram matrix, kept exactly symmetric */
     gsl_vector *work; /* (p) scratch for rls_update */
 } rls_state;
 
@@ -83,6 +83,8 @@ int rls_init(rls_state *s, const gsl_matrix *X0, const gsl_vector *y0);
  *     beta <- beta + g (y - x^T beta)     (correct by the prediction error)
  *     P    <- (P - g x^T P) / lambda
  *   x (p)   y the measured value.  n_obs increases by one.
+ * P must come out exactly symmetric (P_ij == P_ji bit for bit): with lambda < 1 any
+ * antisymmetric round-off would grow like lambda^(-N).
  * Returns GSL_EBADLEN if x has not p entries, GSL_EINVAL if the state was never initialised
  * (n_obs == 0) or y or x is not finite, GSL_ESING if lambda + x^T P x is not positive (P has
  * lost its positive definiteness to round-off); the state is untouched on error. */

@@ -207,11 +207,16 @@ int rls_update(rls_state *s, const gsl_vector *x, double y)
     /* 2. beta += g e with gain g = Px / d and prediction error e = y - x^T beta. */
     gsl_blas_ddot(x, s->beta, &pred);
     gsl_blas_daxpy((y - pred) / d, Px, s->beta);
-    /* 3. Sherman-Morrison on G <- lambda G + x x^T:  P <- (P - Px Px^T / d) / lambda.  The
-     *    full dger keeps P exactly symmetric, as entries (i,j) and (j,i) get the same update. */
-    gsl_blas_dger(-1.0 / d, Px, Px, s->P);
-    if (s->lambda != 1.0)
-        gsl_matrix_scale(s->P, 1.0 / s->lambda);
+    /* 3. Sherman-Morrison on G <- lambda G + x x^T:  P <- (P - Px Px^T / d) / lambda, on the
+     *    upper triangle (dsyr), then mirrored.  P must stay exactly symmetric: the update only
+     *    ever adds symmetric terms, so an antisymmetric round-off part would be divided by
+     *    lambda at every step and grow like lambda^(-N) (README "When updates lose digits"). */
+    gsl_blas_dsyr(CblasUpper, -1.0 / d, Px, s->P);
+    for (size_t i = 0; i < p; i++)
+        for (size_t j = i; j < p; j++) {
+            double pij = gsl_matrix_get(s->P, i, j) / s->lambda;
+            gsl_matrix_set(s->P, i, j, pij), gsl_matrix_set(s->P, j, i, pij);
+        }
     s->n_obs++;
     return GSL_SUCCESS;
 }
