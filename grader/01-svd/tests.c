@@ -379,20 +379,22 @@ static void bbp_average(double lambda, size_t n, int R, double *top, double *ove
     gsl_eigen_symmv_free(w);
 }
 
-/* Tolerances below: measured over 400 seeds at n = 200 (one draw each), the spreads of one draw
- * are sd(top) = 0.039, 0.084, 0.091 and sd(overlap) = 0.023, 0.032, 0.013 at lambda = 0.5, 2, 3.
- * Averaging R = 16 draws divides them by 4; each tolerance is >= 5 standard errors plus the
- * finite-size bias (the edge sits at 2 - 1.2 n^(-2/3) = 1.965 at n = 200). */
-#define BBP_N 200
-#define BBP_R 16
+/* Tolerances below: measured over 800 seeds at n = 100 (one draw each, GSL's eigensolver),
+ * the spread of one draw is sd(top) = 0.058, 0.121, 0.132 and sd(overlap) = 0.043, 0.047,
+ * 0.018 at lambda = 0.5, 2, 3, with means 1.948, 2.496, 3.329 and 0.034, 0.749, 0.889.
+ * Averaging R = 32 draws divides the spreads by 5.7; every tolerance is >= 5.4 standard
+ * errors beyond the finite-size bias (the edge sits at 2 - 1.2 n^(-2/3) = 1.94 at n = 100).
+ * n = 100 keeps each test under 10 s even under valgrind. */
+#define BBP_N 100
+#define BBP_R 32
 
 Test(svd, below_transition_top_eigenvalue_sticks_to_the_edge, .description = "lambda = 0.5 < 1: top eigenvalue ~2, overlap ~0")
 {
     double top, ov;
     bbp_average(0.5, BBP_N, BBP_R, &top, &ov);
-    mlphys_assert_close(top, 2.0, 0.08, 0, "mean top eigenvalue at lambda = 0.5 (the semicircle edge is 2 "
+    mlphys_assert_close(top, 2.0, 0.12, 0, "mean top eigenvalue at lambda = 0.5 (the semicircle edge is 2 "
                         "when W_ij ~ N(0, 1/n))");
-    cr_expect(ov <= 0.06, "mean overlap (v.x)^2 = %.3f at lambda = 0.5 should be ~0: below the BBP transition "
+    cr_expect(ov <= 0.08, "mean overlap (v.x)^2 = %.3f at lambda = 0.5 should be ~0: below the BBP transition "
               "the top eigenvector does not see the spike", ov);
 }
 
@@ -402,7 +404,7 @@ Test(svd, above_transition_top_eigenvalue, .description = "lambda = 2 and 3: top
     bbp_average(2.0, BBP_N, BBP_R, &top, &ov);
     mlphys_assert_close(top, 2.5, 0.12, 0, "mean top eigenvalue at lambda = 2 (theory lambda + 1/lambda = 2.5)");
     bbp_average(3.0, BBP_N, BBP_R, &top, &ov);
-    mlphys_assert_close(top, 3.0 + 1.0 / 3.0, 0.12, 0, "mean top eigenvalue at lambda = 3 (theory 3.333)");
+    mlphys_assert_close(top, 3.0 + 1.0 / 3.0, 0.13, 0, "mean top eigenvalue at lambda = 3 (theory 3.333)");
 }
 
 Test(svd, above_transition_overlap, .description = "lambda = 2 and 3: squared overlap 1 - 1/lambda^2")
