@@ -82,7 +82,7 @@ static int timing(const char *out, gsl_rng *rng)
     fprintf(f, "# n  cpu_s_rank1_update  cpu_s_lu_inverse   (CPU time per operation)\n");
     for (int m = 0; m < M; m++) {
         /* odd sizes: a power-of-two row stride (256, 512) makes the LU's column accesses fight
-         * over the same cache sets and costs 5x in time, which is not what we want to measure */
+         * over the same cache sets and costs 2x in time (measured), which is not what we study */
         const size_t n = (size_t)lround(32.0 * pow(2.0, m / 2.0)) | 1;
         gsl_matrix *A = gsl_matrix_alloc(n, n), *LU = gsl_matrix_alloc(n, n), *Ainv = gsl_matrix_alloc(n, n);
         gsl_permutation *perm = gsl_permutation_alloc(n);
