@@ -16,6 +16,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <sys/file.h>
+#include <pwd.h>
 #include <jansson.h>
 #include <limits.h>
 #include <poll.h>
@@ -167,6 +170,8 @@ struct test {
     char *out, *err;   /* captured, capped */
     int signal, exit_code;
     double seconds;
+    int runs;              /* how many seeds it has been run under */
+    unsigned long failed_seed;
     /* memcheck */
     int mc_errors;
     long mc_definite;
@@ -272,9 +277,101 @@ struct opts {
     double test_seconds;   /* wall-clock limit per test */
     double compile_seconds;
     unsigned long seed;
+    int nseeds;            /* --seeds N: run every test under seeds 1..N as well */
     rlim_t mem_bytes;
+    bool same_user;        /* --same-user: never drop privileges */
 };
 static struct opts O;
+
+/* ---- unprivileged users ----------------------------------------------------------------
+ * As root (CI, Gradescope) every job slot runs student code as its own system user
+ * mlphys-runN: RLIMIT_NPROC then really limits processes (root ignores it), the code cannot
+ * write the grader's files, and after each job every process of that user is killed, also
+ * those that left the process group with setsid().  Without root, process groups only. */
+#define SANDBOX_NPROC 64
+static void kill_user(int slot);
+static uid_t slot_uid[MAX_JOBS + 1];
+static gid_t slot_gid[MAX_JOBS + 1];
+static bool sandboxed;
+
+static void setup_users(int nslots)
+{
+    if (geteuid() != 0 || O.same_user)
+        return;
+    /* Users are claimed exclusively (flock on /tmp/mlphys-runN.lock, held until this process
+     * exits): two engines on one machine never share a user, so neither its process limit nor
+     * the kill-everything-of-this-user after each job can reach the other's tests. */
+    int got = 0;
+    for (int n = 0; n < 256 && got < nslots; n++) {
+        char name[32], lock[64];
+        snprintf(name, sizeof name, "mlphys-run%d", n);
+        snprintf(lock, sizeof lock, "/tmp/mlphys-run%d.lock", n);
+        int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0)
+            continue;
+        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            close(fd);
+            continue; /* another engine has it; the fd stays open (and locked) otherwise */
+        }
+        struct passwd *pw = getpwnam(name);
+        if (!pw) {
+            char *cmd = xasprintf("useradd --system --no-create-home --home-dir /nonexistent "
+                                  "--shell /usr/sbin/nologin %s >/dev/null 2>&1", name);
+            int rc = system(cmd);
+            free(cmd);
+            pw = getpwnam(name);
+            if (rc != 0 || !pw) {
+                fprintf(stderr, "mlphys-grade: cannot create user %s; student code runs as root, "
+                        "with process groups as the only containment\n", name);
+                return;
+            }
+        }
+        slot_uid[got] = pw->pw_uid;
+        slot_gid[got] = pw->pw_gid;
+        got++;
+        /* stale processes of a crashed earlier engine must not count against our limit */
+        sandboxed = true;
+        kill_user(got - 1);
+        sandboxed = false;
+    }
+    sandboxed = got == nslots;
+    if (!sandboxed)
+        fprintf(stderr, "mlphys-grade: could not claim %d sandbox users; student code runs as "
+                "root, with process groups as the only containment\n", nslots);
+}
+
+/* In a child, before exec: become the slot's user. */
+static void drop_to(int slot)
+{
+    if (!sandboxed)
+        return;
+    if (setgroups(0, NULL) || setgid(slot_gid[slot]) || setuid(slot_uid[slot])) {
+        fprintf(stderr, "cannot drop privileges: %s\n", strerror(errno));
+        _exit(125);
+    }
+}
+
+/* Kill every process of the slot's user (from a child that becomes that user). */
+static void kill_user(int slot)
+{
+    if (!sandboxed)
+        return;
+    pid_t k = fork();
+    if (k == 0) {
+        if (setgroups(0, NULL) || setgid(slot_gid[slot]) || setuid(slot_uid[slot]))
+            _exit(1);
+        kill(-1, SIGKILL); /* everything this user may signal: its own processes, not us */
+        _exit(0);
+    }
+    if (k > 0)
+        waitpid(k, NULL, 0);
+}
+
+static void give_to(const char *path, int slot)
+{
+    if (sandboxed && chown(path, slot_uid[slot], slot_gid[slot]) != 0)
+        die("chown %s: %s", path, strerror(errno));
+}
 
 struct job {
     pid_t pid;
@@ -288,7 +385,9 @@ struct job {
     double start, deadline;
     bool killed_for_time;
     int wstatus;
-    bool reaped;
+    unsigned long seed;
+    int slot;
+    char *token;
 };
 
 static void set_limits(double wall)
@@ -302,14 +401,17 @@ static void set_limits(double wall)
     setrlimit(RLIMIT_CPU, &r);
     r.rlim_cur = r.rlim_max = 0;
     setrlimit(RLIMIT_CORE, &r);
-    /* Processes: only effective for a non-root user (root ignores RLIMIT_NPROC). */
-    r.rlim_cur = r.rlim_max = 512;
-    setrlimit(RLIMIT_NPROC, &r);
+    /* Processes: counted per user, so only meaningful for a slot's own user (root ignores it,
+     * and on a student's laptop it would count their desktop's processes too). */
+    if (sandboxed) {
+        r.rlim_cur = r.rlim_max = SANDBOX_NPROC;
+        setrlimit(RLIMIT_NPROC, &r);
+    }
 }
 
 /* Start argv in its own process group with stdout/stderr on pipes. */
 static pid_t spawn(char *const argv[], char *const envp_extra[], const char *dir, double wall,
-                   int *fd_out, int *fd_err)
+                   int slot, int *fd_out, int *fd_err)
 {
     int po[2], pe[2];
     if (pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC))
@@ -330,6 +432,7 @@ static pid_t spawn(char *const argv[], char *const envp_extra[], const char *dir
         for (char *const *e = envp_extra; e && *e; e++)
             putenv(*e);
         set_limits(wall);
+        drop_to(slot);
         execvp(argv[0], argv);
         fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(127);
@@ -368,7 +471,7 @@ static void drain(int fd, char **buf, size_t *n, bool *trunc)
 static int run_simple(char *const argv[], double wall, char **out)
 {
     int fo, fe;
-    pid_t pid = spawn(argv, NULL, NULL, wall, &fo, &fe);
+    pid_t pid = spawn(argv, NULL, NULL, wall, 0, &fo, &fe);
     char *buf = NULL;
     size_t n = 0;
     bool trunc = false;
@@ -389,6 +492,7 @@ static int run_simple(char *const argv[], double wall, char **out)
         }
     }
     kill(-pid, SIGKILL);
+    kill_user(0);
     drain(fo, &buf, &n, &trunc);
     drain(fe, &buf, &n, &trunc);
     close(fo);
@@ -497,17 +601,22 @@ static char *new_token(void)
     return t;
 }
 
-static void start_job(struct job *j, struct chapter *c, struct test *t, size_t index)
+static void start_job(struct job *j, struct chapter *c, struct test *t, size_t index,
+                      unsigned long seed, int slot)
 {
     memset(j, 0, sizeof *j);
     j->ch = c;
     j->t = t;
-    j->dir = xasprintf("%s/t%03zu", c->work, index);
+    j->seed = seed;
+    j->slot = slot;
+    j->dir = xasprintf("%s/t%03zu-s%lu", c->work, index, seed);
     mkdir_p(j->dir);
+    give_to(j->dir, slot);
     j->start = now();
     double wall = O.test_seconds;
     j->deadline = j->start + wall;
     char *token = new_token();
+    j->token = xstrdup(token);
     char *env[16];
     int e = 0;
     env[e++] = xasprintf("MLPHYS_REPORT=%s/report.json", j->dir);
@@ -515,24 +624,18 @@ static void start_job(struct job *j, struct chapter *c, struct test *t, size_t i
     env[e++] = xasprintf("MLPHYS_TOKEN=%s", token);
     env[e++] = xasprintf("MLPHYS_IMPL_FILE=%s", c->src);
     env[e++] = xasprintf("MLPHYS_DATA_DIR=%s/data", O.root);
-    env[e++] = xasprintf("MLPHYS_SEED=%lu", O.seed);
+    env[e++] = xasprintf("MLPHYS_SEED=%lu", seed);
     if (O.memcheck)
         env[e++] = xstrdup("MLPHYS_TIMEOUT_SCALE=40");
     env[e] = NULL;
-    /* remember the token for verification */
-    FILE *f = fopen(xasprintf("%s/token", j->dir), "w");
-    if (f) {
-        fputs(token, f);
-        fclose(f);
-    }
     char *filter = xasprintf("--filter=%s", t->id);
     char *vglog = xasprintf("--log-file=%s/vg.%%p.log", j->dir);
-    char *argv_plain[] = {c->bin, filter, "-j1", "--ascii", "--color=never", "-S", NULL};
+    char *argv_plain[] = {c->bin, filter, "-j1", "--color=never", "-S", NULL};
     char *argv_vg[] = {"valgrind", "--tool=memcheck", "--trace-children=yes",
                        "--leak-check=full", "--errors-for-leak-kinds=definite",
                        "--track-origins=yes", "--num-callers=20", vglog, c->bin, filter,
-                       "-j1", "--ascii", "--color=never", "-S", NULL};
-    j->pid = spawn(O.memcheck ? argv_vg : argv_plain, env, O.root, wall, &j->fd_out, &j->fd_err);
+                       "-j1", "--color=never", "-S", NULL};
+    j->pid = spawn(O.memcheck ? argv_vg : argv_plain, env, O.root, wall, slot, &j->fd_out, &j->fd_err);
     free(token);
 }
 
@@ -635,9 +738,8 @@ static void read_memcheck(struct job *j)
                                   *kind ? kind : "(see the valgrind log)", where);
 }
 
-static void finish_job(struct job *j)
+static void judge(struct job *j, struct test *t)
 {
-    struct test *t = j->t;
     t->seconds = now() - j->start;
     t->out = j->buf_out ? j->buf_out : xstrdup("");
     t->err = j->buf_err ? j->buf_err : xstrdup("");
@@ -653,9 +755,7 @@ static void finish_job(struct job *j)
         free(t->err);
         t->err = s;
     }
-    char *tokpath = xasprintf("%s/token", j->dir);
-    char *token = read_file(tokpath, 256);
-    free(tokpath);
+    char *token = xstrdup(j->token);
     char *rpath = xasprintf("%s/report.json", j->dir);
     json_error_t jerr;
     json_t *root = json_load_file(rpath, 0, &jerr);
@@ -738,10 +838,46 @@ static void finish_job(struct job *j)
             t->message = xstrdup("failed without a message");
         }
     }
-    if (O.memcheck)
-        read_memcheck(j);
     json_decref(root);
     free(token);
+}
+
+static void free_result(struct test *r)
+{
+    free(r->description), free(r->message), free(r->out), free(r->err), free(r->mc_summary);
+}
+
+/* A test's result is its first run's, unless a later seed fails: then that failure, with
+ * the seed named.  Passing means passing under every seed. */
+static void finish_job(struct job *j)
+{
+    struct test *t = j->t, r = {.id = t->id, .visibility = t->visibility, .points = t->points};
+    judge(j, &r);
+    if (O.memcheck) {
+        struct job jj = *j;
+        jj.t = &r;
+        read_memcheck(&jj);
+    }
+    bool first = t->runs++ == 0;
+    if (first || (t->status == ST_PASSED && r.status != ST_PASSED)) {
+        free_result(t);
+        t->status = r.status, t->signal = r.signal, t->exit_code = r.exit_code;
+        t->description = r.description, t->out = r.out, t->err = r.err;
+        t->mc_errors = r.mc_errors, t->mc_definite = r.mc_definite, t->mc_summary = r.mc_summary;
+        t->message = r.message;
+        if (!first || O.nseeds) {
+            t->failed_seed = j->seed;
+            if (r.message && r.status != ST_PASSED) {
+                t->message = xasprintf("[seed %lu] %s", j->seed, r.message);
+                free(r.message);
+            }
+        }
+        t->seconds = r.seconds;
+    } else {
+        if (r.description && !t->description)
+            t->description = r.description, r.description = NULL;
+        free_result(&r);
+    }
 }
 
 static void run_all(struct chapter *chs, size_t nch)
@@ -749,9 +885,10 @@ static void run_all(struct chapter *chs, size_t nch)
     struct job jobs[MAX_JOBS];
     bool busy[MAX_JOBS] = {false};
     size_t ci = 0, ti = 0, running = 0, total = 0, done = 0;
+    int si = 0, nseeds = O.nseeds > 0 ? O.nseeds + 1 : 1;
     for (size_t c = 0; c < nch; c++)
         if (chs[c].gradable)
-            total += chs[c].ntests;
+            total += chs[c].ntests * (size_t)nseeds;
     bool tty = isatty(2) && !O.quiet;
     for (;;) {
         /* fill free slots */
@@ -759,12 +896,18 @@ static void run_all(struct chapter *chs, size_t nch)
             if (busy[s])
                 continue;
             while (ci < nch && (!chs[ci].gradable || ti >= chs[ci].ntests)) {
+                if (chs[ci].gradable && ti >= chs[ci].ntests && ++si < nseeds) {
+                    ti = 0; /* the same chapter again, under the next seed */
+                    continue;
+                }
                 ci++;
                 ti = 0;
+                si = 0;
             }
             if (ci >= nch)
                 break;
-            start_job(&jobs[s], &chs[ci], &chs[ci].tests[ti], ti);
+            /* seed index 0 is the run's own seed; 1..N are the extra seeds */
+            start_job(&jobs[s], &chs[ci], &chs[ci].tests[ti], ti, si == 0 ? O.seed : (unsigned long)si, s);
             busy[s] = true;
             running++;
             ti++;
@@ -786,8 +929,9 @@ static void run_all(struct chapter *chs, size_t nch)
             drain(j->fd_out, &j->buf_out, &j->n_out, &j->trunc_out);
             drain(j->fd_err, &j->buf_err, &j->n_err, &j->trunc_err);
             if (waitpid(j->pid, &j->wstatus, WNOHANG) == j->pid) {
-                /* the runner is gone: kill whatever it left behind in its group */
+                /* the runner is gone: kill whatever it left behind, in its group or not */
                 kill(-j->pid, SIGKILL);
+                kill_user(j->slot);
                 drain(j->fd_out, &j->buf_out, &j->n_out, &j->trunc_out);
                 drain(j->fd_err, &j->buf_err, &j->n_err, &j->trunc_err);
                 close(j->fd_out);
@@ -814,7 +958,7 @@ static void compare_with_binary(struct chapter *c)
 {
     struct test probe = {.id = xstrdup("mlphys-none/none"), .visibility = xstrdup("visible")};
     struct job j;
-    start_job(&j, c, &probe, 999);
+    start_job(&j, c, &probe, 999, O.seed, 0);
     double deadline = now() + 30;
     while (waitpid(j.pid, &j.wstatus, WNOHANG) != j.pid) {
         drain(j.fd_out, &j.buf_out, &j.n_out, &j.trunc_out);
@@ -824,6 +968,7 @@ static void compare_with_binary(struct chapter *c)
         usleep(10000);
     }
     kill(-j.pid, SIGKILL);
+    kill_user(0);
     close(j.fd_out);
     close(j.fd_err);
     char *rpath = xasprintf("%s/report.json", j.dir);
@@ -1105,13 +1250,17 @@ static void usage(void)
          "  --build DIR       the build folder with suites and libraries (default $MLPHYS_BUILD or build)\n"
          "  --jobs N          tests run in parallel (default 2)\n"
          "  --seed N          MLPHYS_SEED for the tests (default $MLPHYS_SEED or 42)\n"
+         "  --seeds N         also run every test under seeds 1..N; a test passes only if it\n"
+         "                    passes under every seed (make check uses 20)\n"
          "  --test-seconds S  wall-clock limit per test (default 30; 600 with --memcheck)\n"
          "  --verbose         every test with its description and feedback\n"
          "  --memcheck        run every test under valgrind and report memory errors and leaks\n"
          "  --withhold-hidden do not show results of tests whose visibility is not 'visible'\n"
          "  --strict          the rubric must match the tests exactly (make check)\n"
-         "  --expect full|zero  exit 1 unless every chapter scores full marks / zero\n"
+         "  --expect full|zero|stub  exit 1 unless every chapter scores full marks / zero /\n"
+         "                    zero with a 'not implemented yet' message on every test\n"
          "  --quiet           no progress line\n"
+         "  --same-user       as root, do not run student code as the mlphys-runN users\n"
          "Exit status: 0 when grading finished (whatever the score), 1 when --expect or --strict\n"
          "or a memcheck finding failed, 2 on a usage or environment error.");
 }
@@ -1137,12 +1286,14 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--build")) { NEEDV(); O.build = v; }
         else if (!strcmp(a, "--jobs")) { NEEDV(); O.jobs = atoi(v); }
         else if (!strcmp(a, "--seed")) { NEEDV(); O.seed = strtoul(v, NULL, 10); }
+        else if (!strcmp(a, "--seeds")) { NEEDV(); O.nseeds = atoi(v); }
         else if (!strcmp(a, "--test-seconds")) { NEEDV(); O.test_seconds = atof(v); }
         else if (!strcmp(a, "--expect")) { NEEDV(); O.expect = v; }
         else if (!strcmp(a, "--verbose")) O.verbose = true;
         else if (!strcmp(a, "--memcheck")) O.memcheck = true;
         else if (!strcmp(a, "--withhold-hidden")) O.withhold = true;
         else if (!strcmp(a, "--strict")) O.strict = true;
+        else if (!strcmp(a, "--same-user")) O.same_user = true;
         else if (!strcmp(a, "--quiet")) O.quiet = true;
         else if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(); return 0; }
         else if (a[0] == '-') die("unknown option %s (try --help)", a);
@@ -1153,8 +1304,8 @@ int main(int argc, char **argv)
     if (O.jobs > MAX_JOBS) O.jobs = MAX_JOBS;
     if (O.test_seconds <= 0)
         O.test_seconds = O.memcheck ? 600 : 30;
-    if (O.expect && strcmp(O.expect, "full") && strcmp(O.expect, "zero"))
-        die("--expect takes full or zero");
+    if (O.expect && strcmp(O.expect, "full") && strcmp(O.expect, "zero") && strcmp(O.expect, "stub"))
+        die("--expect takes full, zero or stub");
     if (O.memcheck)
         O.mem_bytes = RLIM_INFINITY; /* valgrind reserves large address ranges */
     if (nch == 0)
@@ -1177,6 +1328,7 @@ int main(int argc, char **argv)
         die("cannot clean %s", work);
     free(rm);
 
+    setup_users(O.jobs);
     struct chapter *chs = xcalloc(nch, sizeof *chs);
     double t0 = now();
     bool problems = false;
@@ -1198,6 +1350,7 @@ int main(int argc, char **argv)
         ch->work = xasprintf("%s/%s", work, ch->slug);
         ch->bin = xasprintf("%s/tests", ch->work);
         mkdir_p(ch->work);
+        give_to(ch->work, 0);
         char *rubric = xasprintf("%s/grader/%s/rubric", O.root, ch->slug);
         if (read_rubric(ch, rubric) != 0)
             die("no rubric %s", rubric);
@@ -1222,6 +1375,18 @@ int main(int argc, char **argv)
     for (size_t c = 0; c < nch && O.expect; c++) {
         double max, s = score_of(&chs[c], true, &max);
         bool ok = !strcmp(O.expect, "full") ? (chs[c].gradable && s == max) : (s == 0);
+        if (!strcmp(O.expect, "stub")) {
+            ok = ok && chs[c].gradable;
+            for (size_t i = 0; i < chs[c].ntests; i++) {
+                const char *m = chs[c].tests[i].message;
+                if (!m || !strstr(m, "not implemented yet")) {
+                    fprintf(stderr, "mlphys-grade: %s: the stub's failure of %s does not say "
+                            "'not implemented yet': %s\n", chs[c].slug, chs[c].tests[i].id,
+                            m ? m : "(no message)");
+                    ok = false;
+                }
+            }
+        }
         if (!ok) {
             fprintf(stderr, "mlphys-grade: expected %s marks for %s, got %g of %g\n", O.expect,
                     chs[c].slug, s, max);
