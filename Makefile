@@ -102,7 +102,7 @@ help:
 	@echo "mlphys: Machine Learning for Physicists, in C"
 	@echo
 	@echo "  make grade [CH=NN-slug] [IMPL=chapters|solutions|DIR]   grade (all chapters by default)"
-	@echo "  make test CH=NN-slug                 one chapter, every test with its feedback"
+	@echo "  make test CH=NN-slug [T=substring]   one chapter, every test with its feedback (T: some tests)"
 	@echo "  make run CH=NN-slug [IMPL=...]       run the chapter's experiment, print a summary"
 	@echo "  make plot CH=NN-slug [IMPL=...]      render its figures from your code (PNG and PDF)"
 	@echo "  make figures                         all figures from the reference solutions"
@@ -132,7 +132,7 @@ grade: build
 
 test: build
 	@$(if $(CH),,echo "make test needs a chapter: make test CH=NN-slug (one of: $(CHAPTERS))"; exit 2)
-	@$(GRADE_ENV) $(ENGINE) --impl '$(IMPL)' --jobs $(JOBS) --out $(BUILD)/test --verbose $(GRADE_FLAGS) $(SELECTED)
+	@$(GRADE_ENV) $(ENGINE) --impl '$(IMPL)' --jobs $(JOBS) --out $(BUILD)/test --verbose $(if $(T),--tests '$(T)') $(GRADE_FLAGS) $(SELECTED)
 
 memcheck: build
 	@$(GRADE_ENV) $(ENGINE) --impl '$(IMPL)' --jobs $(JOBS) --out $(BUILD)/memcheck --memcheck $(GRADE_FLAGS) $(SELECTED)

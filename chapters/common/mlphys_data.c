@@ -82,7 +82,7 @@ int mlphys_table_read(const char *path, int has_header, mlphys_table **out, char
         return GSL_EFAILED;
     }
     struct csv_parser p;
-    if (csv_init(&p, CSV_APPEND_NULL) != 0) {
+    if (csv_init(&p, CSV_APPEND_NULL | CSV_STRICT | CSV_STRICT_FINI) != 0) {
         gzclose(gz);
         snprintf(err, errlen, "%s: out of memory", path);
         return GSL_ENOMEM;
@@ -97,9 +97,11 @@ int mlphys_table_read(const char *path, int has_header, mlphys_table **out, char
             break;
         }
     }
-    if (status == GSL_SUCCESS && n < 0) {
-        int zerr;
-        snprintf(err, errlen, "%s: read error (%s)", path, gzerror(gz, &zerr));
+    int zerr = Z_OK;
+    const char *zmsg = gzerror(gz, &zerr);
+    if (status == GSL_SUCCESS && (n < 0 || (zerr != Z_OK && zerr != Z_STREAM_END))) {
+        /* a truncated .gz reads to its end and then reports "unexpected end of file" */
+        snprintf(err, errlen, "%s: read error (%s)", path, zmsg);
         status = GSL_EFAILED;
     }
     if (status == GSL_SUCCESS && csv_fini(&p, on_field, on_row, &r) != 0) {

@@ -127,11 +127,14 @@ Test(svd, values_match_gsl_tall, .description = "singular values of a random 80x
     check_values_against_gsl(80, 25);
 }
 
-Test(svd, values_are_sorted_and_nonnegative, .description = "s_0 >= s_1 >= ... >= 0")
+Test(svd, values_are_sorted_and_nonnegative, .description = "s_0 >= s_1 >= ... >= 0, all finite")
 {
     gsl_matrix *A = gsl_matrix_alloc(30, 12);
     mlphys_fill_gaussian(A, mlphys_rng(), 3.0);
     struct svd_out o = jacobi_of(A);
+    char msg[256];
+    if (!mlphys_vector_finite_msg(o.s, msg, sizeof msg))
+        cr_assert_fail("s is not finite: %s (Inf >= Inf would look sorted)", msg);
     for (size_t j = 0; j < o.s->size; j++) {
         cr_expect(gsl_vector_get(o.s, j) >= 0, "s[%zu] = %g is negative: a singular value is a norm",
                   j, gsl_vector_get(o.s, j));

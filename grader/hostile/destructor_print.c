@@ -1,0 +1,6 @@
+/* A destructor that prints: harmless.
+ * inject: none
+ * expect: passed=22 score=33 */
+#include <stdio.h>
+#define HOSTILE_BODY
+__attribute__((destructor)) static void hostile_dtor(void) { fputs("bye from a destructor\n", stderr); }

@@ -1,0 +1,10 @@
+/* Unbounded recursion with a large frame.
+ * inject: svd_jacobi
+ * expect: crashed=12 passed=10 score=15 */
+static int hostile_recurse(int n)
+{
+    volatile char frame[4096];
+    frame[0] = (char)n;
+    return hostile_recurse(n + 1) + frame[0];
+}
+#define HOSTILE_BODY { (void)hostile_recurse(0); }
