@@ -96,7 +96,10 @@ OUTDIR = $(BUILD)/out/$(IMPLKEY)/$1
 FIGDIR = $(BUILD)/figures/$(IMPLKEY)/$1
 
 # ---- Commands -------------------------------------------------------------------------------
-.PHONY: help deps grade test run plot figures memcheck check bench clean build
+.PHONY: help deps grade test run plot figures memcheck check bench clean build release gradescope batch
+
+# A student release has no solutions: what needs them says so instead of failing obscurely.
+NO_SOLUTIONS = $(if $(wildcard solutions/*),,$(error this is the student release: there are no reference solutions here))
 
 help:
 	@echo "mlphys: Machine Learning for Physicists, in C"
@@ -109,6 +112,9 @@ help:
 	@echo "  make memcheck [CH=...] [IMPL=...]    every test under valgrind: invalid accesses, leaks"
 	@echo "  make bench                           benchmarks against GSL / OpenBLAS"
 	@echo "  make check                           the suite's own tests (what CI runs)"
+	@echo "  make release                         the student release (no solutions, no hidden tests)"
+	@echo "  make gradescope [CH=...]             the Gradescope autograder zip"
+	@echo "  make batch SUBMISSIONS=dir [JOBS=n]  grade a folder of submissions into a CSV gradebook"
 	@echo "  make deps                            install the Debian packages it needs"
 	@echo "  make clean                           remove build/"
 	@echo
@@ -149,11 +155,13 @@ plot: run
 
 # The reference figures the READMEs embed, rendered from the solutions.
 figures:
+	@: $(NO_SOLUTIONS)
 	@$(MAKE) --no-print-directory plot IMPL=solutions CH='$(CH)'
 	@$(foreach c,$(SELECTED),mkdir -p chapters/$c/figures && cp $(BUILD)/figures/solutions/$c/*.png chapters/$c/figures/ &&) true
 	@echo "figures: copied the PNGs into chapters/*/figures/ (PDFs stay in $(BUILD)/figures/solutions/)"
 
 check: $(DEPS_OK)
+	@: $(NO_SOLUTIONS)
 	@BUILD='$(BUILD)' JOBS='$(JOBS)' CHAPTERS='$(SELECTED)' grader/check.sh
 
 # Benchmarks: bench/NN-slug.c, linked with the reference solution and GSL on OpenBLAS (the
@@ -166,6 +174,10 @@ $(BUILD)/bench/%: bench/%.c solutions/$$*/$$(call name,$$*).c $(COMMON_LIB) | $(
 bench: $(foreach b,$(if $(CH),$(filter $(CH),$(BENCHES)),$(BENCHES)),$(BUILD)/bench/$b)
 	@$(if $^,,echo "no benchmarks for $(SELECTED)")
 	@$(foreach b,$^,echo "== $(notdir $b)" && OPENBLAS_NUM_THREADS=1 $b &&) true
+
+release: $(DEPS_OK)
+	@: $(NO_SOLUTIONS)
+	@OUT=$(BUILD)/release grader/release.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# make release: the student release, a tree and a tarball without solutions and hidden tests.
+#   OUT (default build/release)/mlphys/  and  OUT/mlphys-student.tar.gz
+# Left out: solutions/, grader/NN-slug/hidden.c, the hidden rubric lines (replaced by a
+# "# withheld N P" line so that feedback can say hidden tests exist), benchmarks and the
+# suite's own tests (they need the solutions), .ci/ and .git.  Then it proves that no line of
+# any solution (outside the public test suites) and no hidden test name is inside.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT="${OUT:-build/release}"
+R="$OUT/mlphys"
+rm -rf "$R" "$OUT/mlphys-student.tar.gz"
+mkdir -p "$R"
+# tracked files only (never build output or local junk)
+git ls-files -z | while IFS= read -r -d '' f; do
+  case "$f" in
+    solutions/*|bench/*|.ci/*|grader/hostile/*|grader/tests/*|grader/*/hidden.c|grader/release.sh|grader/gradescope/*|grader/batch.sh) continue;;
+  esac
+  mkdir -p "$R/$(dirname "$f")"; cp -p "$f" "$R/$f"
+done
+# rubrics: drop hidden lines, keep their count and points
+for r in "$R"/grader/*/rubric; do
+  awk '
+    /^[ \t]*#/ || NF == 0 { print; next }
+    $3 != "" && $3 != "visible" { n++; p += $2; next }
+    { print }
+    END { if (n) printf "# withheld %d %g   (hidden tests your instructor grades; not in this release)\n", n, p }' "$r" >"$r.new"
+  mv "$r.new" "$r"
+done
+echo "student release" >"$R/RELEASE"
+tar -C "$OUT" -czf "$OUT/mlphys-student.tar.gz" mlphys
+
+# ---- proof: no solution line, no hidden test -------------------------------------------------
+leaks=0
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+strip() { sed 's/^[ \t]*//' "$@"; }
+for sol in solutions/*/*.c; do
+  ch=$(basename "$(dirname "$sol")")
+  # distinctive lines of a solution: long enough to mean something, not a comment, and not
+  # in the chapter's stub or header (those are meant to be shared)
+  strip "$sol" | awk 'length($0) >= 40' | grep -vE '^(/\*|\*|//)' | sort -u |
+    grep -vxFf <(strip chapters/"$ch"/*.c chapters/"$ch"/*.h | sort -u) >"$tmp/distinct" || true
+  [ -s "$tmp/distinct" ] || continue
+  # A leak is a pasted block, not an idiom: a release file sharing 3 or more of them.  The
+  # shipped suites compute some of the same quantities independently, so they are skipped.
+  while IFS= read -r -d '' f; do
+    n=$(strip "$f" | sort -u | grep -cxFf "$tmp/distinct" || true)
+    if [ "$n" -ge 3 ]; then
+      echo "release: ${f#$R/} has $n lines of $sol"; leaks=$((leaks + 1))
+    fi
+  done < <(find "$R" -type f \( -name '*.c' -o -name '*.h' -o -name '*.md' -o -name '*.gp' \) ! -name tests.c -print0)
+done
+for h in grader/*/hidden.c; do
+  [ -f "$h" ] || continue
+  for t in $(sed -n 's/^Test([a-z_0-9]*, *\([a-z_0-9]*\).*/\1/p' "$h"); do
+    if grep -rqw -- "$t" "$R"; then echo "release: hidden test $t is named in the release"; leaks=$((leaks + 1)); fi
+  done
+done
+[ ! -e "$R/solutions" ] || { echo "release: solutions/ is in the release"; leaks=$((leaks + 1)); }
+if [ $leaks -ne 0 ]; then echo "release: $leaks leak(s); not a valid student release"; exit 1; fi
+echo "release: $R and $OUT/mlphys-student.tar.gz ($(du -sh "$OUT/mlphys-student.tar.gz" | cut -f1)); no solution line, no hidden test inside"
