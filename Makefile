@@ -179,6 +179,15 @@ release: $(DEPS_OK)
 	@: $(NO_SOLUTIONS)
 	@OUT=$(BUILD)/release grader/release.sh
 
+# The Gradescope autograder for the chapters of one assignment (CH, default all).
+gradescope: $(DEPS_OK)
+	@OUT=$(BUILD)/gradescope CHAPTERS='$(SELECTED)' grader/gradescope/make-bundle.sh
+
+# A folder of submissions (one sub-folder per student) into a CSV gradebook.
+batch: $(DEPS_OK)
+	@$(if $(SUBMISSIONS),,echo "make batch needs SUBMISSIONS=folder (one sub-folder per student)"; exit 2)
+	@SUBMISSIONS='$(SUBMISSIONS)' OUT=$(BUILD)/batch JOBS=$(JOBS) BUILD=$(BUILD) CHAPTERS='$(SELECTED)' grader/batch.sh
+
 clean:
 	rm -rf $(BUILD)
 
