@@ -8,6 +8,7 @@
 #   5. the solutions are valgrind-clean: 0 errors, 0 definite leaks, in every test
 #   6. every figure renders (PNG and PDF) from the solutions' run.c
 #   7. the grader's own tests: data loading, and hostile submissions (grader/hostile/)
+#   8. distribution: the student release, the Gradescope autograder, batch grading
 # Environment: BUILD (default build), JOBS, CHAPTERS (default: all), SKIP="memcheck seeds ..."
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -84,9 +85,13 @@ fi
 
 if ! skip grader; then
   step "7. the grader's own tests"
-  if [ -x grader/tests/run.sh ]; then
-    BUILD="$B" JOBS="$JOBS" grader/tests/run.sh || fail "grader self-tests"
-  fi
+  BUILD="$B" JOBS="$JOBS" grader/tests/run.sh || fail "grader self-tests (data loader, hostile catalogue)"
+  done_step
+fi
+
+if ! skip distribution; then
+  step "8. the student release, the Gradescope autograder, batch grading"
+  BUILD="$B" JOBS="$JOBS" grader/tests/distribution.sh || fail "release, Gradescope or batch grading"
   done_step
 fi
 

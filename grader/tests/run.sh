@@ -43,7 +43,6 @@ ntests=$(grep -cvE '^\s*(#|$)' grader/01-svd/rubric)
 
 for f in ${CASES:-grader/hostile/*.c}; do
   case_name=$(basename "$f" .c)
-  inject=$(sed -n 's/^ \* inject: //p' "$f")
   expect=$(sed -n 's/^ \* expect: //p' "$f" | sed 's/ \*\/$//')
   if [[ "$expect" == *root-only* && $root == no ]]; then
     printf '   skip %s (needs root: the process limit only applies to the sandbox user)\n' "$case_name"; continue
@@ -51,11 +50,7 @@ for f in ${CASES:-grader/hostile/*.c}; do
   tree="$B/hostile/$case_name"
   rm -rf "$tree"; mkdir -p "$tree/01-svd"
   ln -s "$PWD/solutions/$other" "$tree/$other"
-  { echo '#define _GNU_SOURCE'; echo "#include \"$PWD/$f\"";
-    awk -v fn="$inject" '
-      { print }
-      $0 ~ "^int " fn "\\(" { want = 1; next }
-      want && $0 == "{" { print "    HOSTILE_BODY"; want = 0 }' solutions/01-svd/svd.c; } >"$tree/01-svd/svd.c"
+  grader/tests/inject.sh "$f" "$tree/01-svd/svd.c"
   out="$tree/out"
   mc_flags=(); mem=""
   if [[ "$expect" == *memcheck=* ]]; then mem=${expect##*memcheck=}; mem=${mem%% *}; fi
