@@ -172,6 +172,7 @@ struct test {
     double seconds;
     int runs;              /* how many seeds it has been run under */
     unsigned long failed_seed;
+    bool is_memcheck;      /* the rubric's "@memcheck P": points for a valgrind-clean chapter */
     /* memcheck */
     int mc_errors;
     long mc_definite;
@@ -235,7 +236,8 @@ static int read_rubric(struct chapter *c, const char *path)
         char id[512], vis[64];
         double pts;
         int k = sscanf(p, "%511s %lf %63s", id, &pts, vis);
-        if (k < 2 || !strchr(id, '/') || pts < 0) {
+        bool mc = strcmp(id, "@memcheck") == 0;
+        if (k < 2 || (!mc && !strchr(id, '/')) || pts < 0) {
             add_problem(c, xasprintf("%s:%zu: expected 'suite/test points [visibility]'", path, lineno));
             continue;
         }
@@ -259,6 +261,7 @@ static int read_rubric(struct chapter *c, const char *path)
         t->id = xstrdup(id);
         t->points = pts;
         t->visibility = xstrdup(vis);
+        t->is_memcheck = mc;
     }
     fclose(f);
     return 0;
@@ -275,12 +278,14 @@ struct opts {
     bool verbose, strict, memcheck, withhold, quiet;
     const char *expect; /* NULL, "full" or "zero" */
     double test_seconds;   /* wall-clock limit per test */
+    double mc_seconds;     /* the same under valgrind */
     double compile_seconds;
     unsigned long seed;
     int nseeds;            /* --seeds N: run every test under seeds 1..N as well */
     rlim_t mem_bytes;
     bool same_user;        /* --same-user: never drop privileges */
     const char *only;      /* --tests SUBSTRING: grade only the tests whose id contains it */
+    const char *rubric;    /* --rubric FILE: instead of grader/NN-slug/rubric (one chapter) */
 };
 static struct opts O;
 
@@ -389,6 +394,8 @@ struct job {
     unsigned long seed;
     int slot;
     char *token;
+    bool mc;               /* under valgrind */
+    bool for_points;       /* a memcheck run for the chapter's @memcheck points */
 };
 
 static void set_limits(double wall)
@@ -432,6 +439,11 @@ static pid_t spawn(char *const argv[], char *const envp_extra[], const char *dir
             _exit(126);
         for (char *const *e = envp_extra; e && *e; e++)
             putenv(*e);
+        /* Criterion's runner binds /tmp/criterion_PID.sock (hard-coded): a stale one from a
+         * killed runner of another user, with our recycled PID, would make it abort. */
+        char sock[64];
+        snprintf(sock, sizeof sock, "/tmp/criterion_%llu.sock", (unsigned long long)getpid());
+        unlink(sock);
         set_limits(wall);
         drop_to(slot);
         execvp(argv[0], argv);
@@ -610,18 +622,19 @@ static char *new_token(void)
 }
 
 static void start_job(struct job *j, struct chapter *c, struct test *t, size_t index,
-                      unsigned long seed, int slot)
+                      unsigned long seed, int slot, bool mc)
 {
     memset(j, 0, sizeof *j);
+    j->mc = mc;
     j->ch = c;
     j->t = t;
     j->seed = seed;
     j->slot = slot;
-    j->dir = xasprintf("%s/t%03zu-s%lu", c->work, index, seed);
+    j->dir = xasprintf("%s/t%03zu-s%lu%s", c->work, index, seed, mc ? "-vg" : "");
     mkdir_p(j->dir);
     give_to(j->dir, slot);
     j->start = now();
-    double wall = O.test_seconds;
+    double wall = mc ? O.mc_seconds : O.test_seconds;
     j->deadline = j->start + wall;
     char *token = new_token();
     j->token = xstrdup(token);
@@ -633,7 +646,7 @@ static void start_job(struct job *j, struct chapter *c, struct test *t, size_t i
     env[e++] = xasprintf("MLPHYS_IMPL_FILE=%s", c->src);
     env[e++] = xasprintf("MLPHYS_DATA_DIR=%s/data", O.root);
     env[e++] = xasprintf("MLPHYS_SEED=%lu", seed);
-    if (O.memcheck)
+    if (mc)
         env[e++] = xstrdup("MLPHYS_TIMEOUT_SCALE=40");
     env[e] = NULL;
     char *filter = xasprintf("--filter=%s", t->id);
@@ -643,7 +656,7 @@ static void start_job(struct job *j, struct chapter *c, struct test *t, size_t i
                        "--leak-check=full", "--errors-for-leak-kinds=definite",
                        "--track-origins=yes", "--num-callers=20", vglog, c->bin, filter,
                        "-j1", "--color=never", "-S", NULL};
-    j->pid = spawn(O.memcheck ? argv_vg : argv_plain, env, O.root, wall, slot, &j->fd_out, &j->fd_err);
+    j->pid = spawn(mc ? argv_vg : argv_plain, env, O.root, wall, slot, &j->fd_out, &j->fd_err);
     free(token);
 }
 
@@ -861,10 +874,28 @@ static void finish_job(struct job *j)
 {
     struct test *t = j->t, r = {.id = t->id, .visibility = t->visibility, .points = t->points};
     judge(j, &r);
-    if (O.memcheck) {
+    if (j->mc) {
         struct job jj = *j;
         jj.t = &r;
         read_memcheck(&jj);
+    }
+    if (j->for_points) {
+        /* the chapter's @memcheck entry collects the findings */
+        struct test *m = NULL;
+        for (size_t k = 0; k < j->ch->ntests; k++)
+            if (j->ch->tests[k].is_memcheck)
+                m = &j->ch->tests[k];
+        m->runs++;
+        const char *why = r.mc_summary ? r.mc_summary : r.status != ST_PASSED ? status_name[r.status] : NULL;
+        if (why) {
+            char *old = m->message;
+            m->status = ST_FAILED;
+            m->message = xasprintf("%s%s%s under valgrind: %s", old ? old : "", old ? "\n" : "", t->id,
+                                   r.status != ST_PASSED && !r.mc_summary ? "did not pass (too slow, or a crash?)" : why);
+            free(old);
+        }
+        free_result(&r);
+        return;
     }
     bool first = t->runs++ == 0;
     if (first || (t->status == ST_PASSED && r.status != ST_PASSED)) {
@@ -888,37 +919,23 @@ static void finish_job(struct job *j)
     }
 }
 
-static void run_all(struct chapter *chs, size_t nch)
+struct work { struct chapter *ch; size_t ti; unsigned long seed; bool mc, for_points; };
+
+static void run_queue(struct work *q, size_t total)
 {
     struct job jobs[MAX_JOBS];
     bool busy[MAX_JOBS] = {false};
-    size_t ci = 0, ti = 0, running = 0, total = 0, done = 0;
-    int si = 0, nseeds = O.nseeds > 0 ? O.nseeds + 1 : 1;
-    for (size_t c = 0; c < nch; c++)
-        if (chs[c].gradable)
-            total += chs[c].ntests * (size_t)nseeds;
+    size_t next = 0, running = 0, done = 0;
     bool tty = isatty(2) && !O.quiet;
     for (;;) {
-        /* fill free slots */
-        for (int s = 0; s < O.jobs; s++) {
+        for (int s = 0; s < O.jobs && next < total; s++) {
             if (busy[s])
                 continue;
-            while (ci < nch && (!chs[ci].gradable || ti >= chs[ci].ntests)) {
-                if (chs[ci].gradable && ti >= chs[ci].ntests && ++si < nseeds) {
-                    ti = 0; /* the same chapter again, under the next seed */
-                    continue;
-                }
-                ci++;
-                ti = 0;
-                si = 0;
-            }
-            if (ci >= nch)
-                break;
-            /* seed index 0 is the run's own seed; 1..N are the extra seeds */
-            start_job(&jobs[s], &chs[ci], &chs[ci].tests[ti], ti, si == 0 ? O.seed : (unsigned long)si, s);
+            struct work *w = &q[next++];
+            start_job(&jobs[s], w->ch, &w->ch->tests[w->ti], w->ti, w->seed, s, w->mc);
+            jobs[s].for_points = w->for_points;
             busy[s] = true;
             running++;
-            ti++;
         }
         if (running == 0)
             break;
@@ -940,6 +957,9 @@ static void run_all(struct chapter *chs, size_t nch)
                 /* the runner is gone: kill whatever it left behind, in its group or not */
                 kill(-j->pid, SIGKILL);
                 kill_user(j->slot);
+                char sock[64];
+                snprintf(sock, sizeof sock, "/tmp/criterion_%llu.sock", (unsigned long long)j->pid);
+                unlink(sock);
                 drain(j->fd_out, &j->buf_out, &j->n_out, &j->trunc_out);
                 drain(j->fd_err, &j->buf_err, &j->n_err, &j->trunc_err);
                 close(j->fd_out);
@@ -949,7 +969,7 @@ static void run_all(struct chapter *chs, size_t nch)
                 running--;
                 done++;
                 if (tty)
-                    fprintf(stderr, "\r  grading: %zu/%zu tests", done, total);
+                    fprintf(stderr, "\r  grading: %zu/%zu test runs", done, total);
             } else if (now() > j->deadline && !j->killed_for_time) {
                 kill(-j->pid, SIGKILL);
                 j->killed_for_time = true;
@@ -957,7 +977,68 @@ static void run_all(struct chapter *chs, size_t nch)
         }
     }
     if (tty && total)
-        fprintf(stderr, "\r%*s\r", 40, "");
+        fprintf(stderr, "\r%*s\r", 50, "");
+}
+
+static struct test *memcheck_entry(struct chapter *c)
+{
+    for (size_t k = 0; k < c->ntests; k++)
+        if (c->tests[k].is_memcheck)
+            return &c->tests[k];
+    return NULL;
+}
+
+/* Phase 1: every test under every seed.  Phase 2, for chapters whose rubric has @memcheck
+ * points (and when not already under valgrind): every test that passed, again under valgrind. */
+static void run_all(struct chapter *chs, size_t nch)
+{
+    int nseeds = O.nseeds > 0 ? O.nseeds + 1 : 1;
+    size_t cap = 0, n = 0;
+    for (size_t c = 0; c < nch; c++)
+        cap += chs[c].ntests * (size_t)(nseeds + 1);
+    struct work *q = xcalloc(cap, sizeof *q);
+    for (size_t c = 0; c < nch; c++)
+        for (int si = 0; si < nseeds && chs[c].gradable; si++)
+            for (size_t ti = 0; ti < chs[c].ntests; ti++)
+                if (!chs[c].tests[ti].is_memcheck)
+                    q[n++] = (struct work){&chs[c], ti, si == 0 ? O.seed : (unsigned long)si, O.memcheck, false};
+    run_queue(q, n);
+    n = 0;
+    for (size_t c = 0; c < nch; c++) {
+        struct test *m = memcheck_entry(&chs[c]);
+        if (!m || !chs[c].gradable)
+            continue;
+        for (size_t ti = 0; ti < chs[c].ntests; ti++) {
+            struct test *t = &chs[c].tests[ti];
+            if (t->is_memcheck || t->status != ST_PASSED)
+                continue;
+            if (O.memcheck) { /* already ran under valgrind: judge from those runs */
+                m->runs++;
+                if (t->mc_summary) {
+                    char *old = m->message;
+                    m->status = ST_FAILED;
+                    m->message = xasprintf("%s%s%s: %s", old ? old : "", old ? "\n" : "", t->id, t->mc_summary);
+                    free(old);
+                }
+            } else
+                q[n++] = (struct work){&chs[c], ti, O.seed, true, true};
+        }
+    }
+    run_queue(q, n);
+    for (size_t c = 0; c < nch; c++) {
+        struct test *m = memcheck_entry(&chs[c]);
+        if (!m || !chs[c].gradable)
+            continue;
+        if (m->runs == 0) {
+            m->status = ST_FAILED;
+            m->message = xstrdup("no test passed, so there is nothing to check for memory errors yet");
+        } else if (m->status == ST_PENDING) {
+            m->status = ST_PASSED;
+            m->description = xasprintf("valgrind found no invalid access, no uninitialised use and "
+                                       "no definite leak in the %d tests that passed", m->runs);
+        }
+    }
+    free(q);
 }
 
 /* Strict mode: list the tests the binary really has (a filter that matches nothing still
@@ -966,7 +1047,7 @@ static void compare_with_binary(struct chapter *c)
 {
     struct test probe = {.id = xstrdup("mlphys-none/none"), .visibility = xstrdup("visible")};
     struct job j;
-    start_job(&j, c, &probe, 999, O.seed, 0);
+    start_job(&j, c, &probe, 999, O.seed, 0, false);
     double deadline = now() + 30;
     while (waitpid(j.pid, &j.wstatus, WNOHANG) != j.pid) {
         drain(j.fd_out, &j.buf_out, &j.n_out, &j.trunc_out);
@@ -1007,7 +1088,7 @@ static void compare_with_binary(struct chapter *c)
         free(id);
     }
     for (size_t k = 0; k < c->ntests; k++)
-        if (!json_object_get(seen, c->tests[k].id))
+        if (!c->tests[k].is_memcheck && !json_object_get(seen, c->tests[k].id))
             add_problem(c, xasprintf("grader/%s/rubric names %s, which is not a test", c->slug,
                                      c->tests[k].id));
     json_decref(seen);
@@ -1268,6 +1349,7 @@ static void usage(void)
          "  --expect full|zero|stub  exit 1 unless every chapter scores full marks / zero /\n"
          "                    zero with a 'not implemented yet' message on every test\n"
          "  --quiet           no progress line\n"
+         "  --rubric FILE     use FILE as the rubric (with one chapter only)\n"
          "  --tests SUBSTR    grade only the tests whose id (suite/test) contains SUBSTR\n"
          "  --same-user       as root, do not run student code as the mlphys-runN users\n"
          "Exit status: 0 when grading finished (whatever the score), 1 when --expect or --strict\n"
@@ -1304,6 +1386,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--strict")) O.strict = true;
         else if (!strcmp(a, "--same-user")) O.same_user = true;
         else if (!strcmp(a, "--tests")) { NEEDV(); O.only = v; }
+        else if (!strcmp(a, "--rubric")) { NEEDV(); O.rubric = v; }
         else if (!strcmp(a, "--quiet")) O.quiet = true;
         else if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(); return 0; }
         else if (a[0] == '-') die("unknown option %s (try --help)", a);
@@ -1314,6 +1397,7 @@ int main(int argc, char **argv)
     if (O.jobs > MAX_JOBS) O.jobs = MAX_JOBS;
     if (O.test_seconds <= 0)
         O.test_seconds = O.memcheck ? 600 : 30;
+    O.mc_seconds = O.test_seconds > 600 ? O.test_seconds : 600;
     if (O.expect && strcmp(O.expect, "full") && strcmp(O.expect, "zero") && strcmp(O.expect, "stub"))
         die("--expect takes full, zero or stub");
     if (O.memcheck)
@@ -1361,14 +1445,16 @@ int main(int argc, char **argv)
         ch->bin = xasprintf("%s/tests", ch->work);
         mkdir_p(ch->work);
         give_to(ch->work, 0);
-        char *rubric = xasprintf("%s/grader/%s/rubric", O.root, ch->slug);
+        if (O.rubric && nch != 1)
+            die("--rubric goes with exactly one chapter");
+        char *rubric = O.rubric ? xstrdup(O.rubric) : xasprintf("%s/grader/%s/rubric", O.root, ch->slug);
         if (read_rubric(ch, rubric) != 0)
             die("no rubric %s", rubric);
         free(rubric);
         if (O.only) {
             size_t kept = 0;
             for (size_t k = 0; k < ch->ntests; k++)
-                if (strstr(ch->tests[k].id, O.only))
+                if (strstr(ch->tests[k].id, O.only) || ch->tests[k].is_memcheck)
                     ch->tests[kept++] = ch->tests[k];
             ch->ntests = kept;
         }

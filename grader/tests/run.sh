@@ -41,6 +41,10 @@ ENGINE_ENV=(MLPHYS_CC=cc "MLPHYS_CFLAGS=-std=c11 -Wall -Wextra -Wpedantic -O2 -g
 root=$([ "$(id -u)" -eq 0 ] && echo yes || echo no)
 ntests=$(grep -cvE '^\s*(#|$)' grader/01-svd/rubric)
 
+# memcheck points: the reference solution earns them
+timeout 300 env "${ENGINE_ENV[@]}" "$B/bin/mlphys-grade" --impl solutions --out "$B/hostile/clean-pts" --jobs "$JOBS" --quiet --rubric grader/tests/memcheck-rubric 01-svd >/dev/null
+[ "$(jq '.chapters[0].score' "$B/hostile/clean-pts/report.json" 2>/dev/null)" = 5 ] && ok "@memcheck points: the clean solution gets 5 of 5" || bad "@memcheck points for the clean solution"
+
 for f in ${CASES:-grader/hostile/*.c}; do
   case_name=$(basename "$f" .c)
   expect=$(sed -n 's/^ \* expect: //p' "$f" | sed 's/ \*\/$//')
@@ -85,9 +89,14 @@ for f in ${CASES:-grader/hostile/*.c}; do
   sleep 0.2
   if pgrep -f "$tree/" >/dev/null; then problems+=("processes left running: $(pgrep -fa "$tree/" | head -2 | tr '\n' ' ')"); pkill -9 -f "$tree/"; fi
   if [ -n "$mem" ]; then
+    # make memcheck names the problem and the student's line; a rubric's @memcheck points
+    # are lost while the test itself still passes
     timeout 300 env "${ENGINE_ENV[@]}" "$B/bin/mlphys-grade" --impl "$tree" --out "$out-mc" --jobs "$JOBS" --quiet --memcheck --tests hand_worked 01-svd >/dev/null
     msg=$(jq -r '.chapters[0].tests[0].memcheck // ""' "$out-mc/report.json" 2>/dev/null)
     [[ "$msg" == *"$mem"* && "$msg" == *"svd.c:"* ]] || problems+=("memcheck should report '$mem' at a line of svd.c, said: '$msg'")
+    timeout 300 env "${ENGINE_ENV[@]}" "$B/bin/mlphys-grade" --impl "$tree" --out "$out-pts" --jobs "$JOBS" --quiet --rubric grader/tests/memcheck-rubric 01-svd >/dev/null
+    pts=$(jq -r '.chapters[0] | "\(.score) \(.tests[] | select(.id == "@memcheck") | .status)"' "$out-pts/report.json" 2>/dev/null)
+    [ "$pts" = "2 failed" ] || problems+=("@memcheck points: expected '2 failed', got '$pts'")
   fi
   if [ ${#problems[@]} -eq 0 ]; then ok "$(printf '%-20s %3ss  %s' "$case_name" "$dt" "$expect")"
   else bad "$case_name: $(IFS=';'; echo "${problems[*]}")"; fi
