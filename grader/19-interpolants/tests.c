@@ -267,7 +267,7 @@ Test(interpolants, rk4_is_fourth_order, .description = "RK4's error against the 
               -c1, exp(ln_e[0]), exp(ln_e[3]));
 }
 
-Test(interpolants, flow_runs_backwards_to_the_start, .description = "RK4 from t = 1 back to 0 undoes the forward map to 1e-6")
+Test(interpolants, flow_runs_backwards_to_the_start, .description = "RK4 from t = 1 back to 0 undoes the forward map to 1e-6, and 5 steps back end exactly at t = 0")
 {
     interp_mixture m = interp_default_mixture();
     gsl_vector *x = gsl_vector_alloc(30), *keep = gsl_vector_alloc(30);
@@ -279,6 +279,9 @@ Test(interpolants, flow_runs_backwards_to_the_start, .description = "RK4 from t 
     /* each leg is accurate to ~1e-7 (see rk4_time_one_map_is_the_quantile_map) */
     mlphys_assert_vector_close(x, keep, 1e-6, 0, "x0 after a round trip 0 -> 1 -> 0",
                                "With t1 < t0 the step h = (t1 - t0) / n is negative; the same formulas apply.");
+    /* 1 + 5 * (-0.2) rounds to -5.6e-17: the last RK4 stage must use t1 itself */
+    mlphys_require_status(interp_rk4(interp_velocity_fn_exact, &m, 1.0, 0.0, 5, x), GSL_SUCCESS, "interp_rk4",
+                          "5 steps from t = 1 to 0: evaluate the last stage at exactly t1 = 0, not at t0 + 5 h");
     gsl_vector_free(x), gsl_vector_free(keep);
 }
 
