@@ -1,6 +1,6 @@
 # The learned velocity against the exact one, and the learned flow's samples against the target.
 load 'plots/common.gp'
-set multiplot layout 1,2 title "Velocity learned by regression on x_1 - x_0 (2-48-48-1 SiLU network, 6000 steps)"
+set multiplot layout 1,2 title "Velocity learned by regression on x_1 - x_0 (2-32-32-1 SiLU network, 6000 steps)"
 set title "b(t, x): exact (solid), learned (dashed)"
 set xlabel "position x"
 set ylabel "velocity b(t, x)"
@@ -20,6 +20,6 @@ target(x) = 0.3 * exp(-(x + 2)**2 / (2 * 0.25)) / sqrt(2 * pi * 0.25) + 0.7 * ex
 set boxwidth binw
 set style fill solid 0.4 border rgb '#0060ad'
 set samples 400
-plot datadir.'/pushforward.dat' using (bin($1)):(1.0 / (20000 * binw)) smooth frequency with boxes lc rgb '#0060ad' title "20000 samples", \
+plot datadir.'/pushforward.dat' using (bin($1)):(1.0 / (10000 * binw)) smooth frequency with boxes lc rgb '#0060ad' title "10000 samples", \
      target(x) ls 2 title "target density"
 unset multiplot
