@@ -279,11 +279,12 @@ Test(diffusion, probability_flow_ode_recovers_the_four_modes, .description = "pr
 
 Test(diffusion, sde_samples_are_close_in_sliced_wasserstein, .description = "sliced W2 between 8000 SDE samples and 8000 exact draws is below the 95th percentile of two exact sets of 2000 (0.22)")
 {
-    /* Measured over 400 seeds, two exact sets of 2000 (32-64 equally spaced directions): sliced
-     * W2 = 0.134 +- 0.048, 95th percentile 0.2185 (CURRICULUM.md quotes 0.202 from another
+    /* Measured over 400 seeds, two exact sets of 2000 (equally spaced directions): sliced
+     * W2 = 0.134 +- 0.048, 95th percentile 0.2185 (64 directions; CURRICULUM.md: 0.202 from another
      * implementation).  A single comparison at 2000 against that percentile fails 5% of perfect
      * samplers, so we use 4x the points: two exact sets of 8000 give 0.074 +- 0.026 (300 seeds,
-     * max 0.174), and the reference SDE at 200 steps 0.074 +- 0.028.  0.22 is 5.6 sd above. */
+     * max 0.174, 32 or 64 directions alike), the reference SDE at 200 steps 0.074 +- 0.028 (30
+     * seeds).  0.22 is 5.6 sd above. */
     diffusion_mixture m = diffusion_four_modes();
     gsl_matrix *X = gsl_matrix_alloc(8000, 2), *T = gsl_matrix_alloc(8000, 2);
     mlp_sample_normal(mlphys_rng(), X);
