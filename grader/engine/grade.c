@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <stdint.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -630,11 +631,14 @@ static void start_job(struct job *j, struct chapter *c, struct test *t, size_t i
     j->t = t;
     j->seed = seed;
     j->slot = slot;
-    j->dir = xasprintf("%s/t%03zu-s%lu%s", c->work, index, seed, mc ? "-vg" : "");
+    j->dir = t ? xasprintf("%s/t%03zu-s%lu%s", c->work, index, seed, mc ? "-vg" : "")
+               : xasprintf("%s/all-s%lu-vg", c->work, seed);
     mkdir_p(j->dir);
     give_to(j->dir, slot);
     j->start = now();
     double wall = mc ? O.mc_seconds : O.test_seconds;
+    if (!t)
+        wall = O.mc_seconds * 3; /* the whole chapter in one runner */
     j->deadline = j->start + wall;
     char *token = new_token();
     j->token = xstrdup(token);
@@ -649,7 +653,13 @@ static void start_job(struct job *j, struct chapter *c, struct test *t, size_t i
     if (mc)
         env[e++] = xstrdup("MLPHYS_TIMEOUT_SCALE=40");
     env[e] = NULL;
-    char *filter = xasprintf("--filter=%s", t->id);
+    /* a whole-chapter run takes every test, or the only one selected (--tests) */
+    const struct test *only = t;
+    size_t selected = 0;
+    for (size_t k = 0; !t && k < c->ntests; k++)
+        if (!c->tests[k].is_memcheck)
+            selected++, only = &c->tests[k];
+    char *filter = (t || selected == 1) ? xasprintf("--filter=%s", only->id) : xstrdup("--filter=*/*");
     char *vglog = xasprintf("--log-file=%s/vg.%%p.log", j->dir);
     char *argv_plain[] = {c->bin, filter, "-j1", "--color=never", "-S", NULL};
     char *argv_vg[] = {"valgrind", "--tool=memcheck", "--trace-children=yes",
@@ -699,7 +709,7 @@ static char *messages_text(json_t *msgs)
 
 /* Parse valgrind's logs of one test: errors and definite leaks, with the first frame that
  * points into the student's file. */
-static void read_memcheck(struct job *j)
+static void read_memcheck(struct job *j, const char *tag)
 {
     struct test *t = j->t;
     char *cmd = xasprintf("%s/vg.", j->dir);
@@ -721,6 +731,15 @@ static void read_memcheck(struct job *j)
         free(path);
         if (!s)
             continue;
+        if (tag) { /* a whole-chapter run: only the log of the worker that ran this test */
+            char *want = xasprintf("MLPHYS_TEST %s\n", tag);
+            bool mine = strstr(s, want) != NULL;
+            free(want);
+            if (!mine) {
+                free(s);
+                continue;
+            }
+        }
         char *p;
         if ((p = strstr(s, "ERROR SUMMARY: ")))
             t->mc_errors += atoi(p + 15);
@@ -870,14 +889,43 @@ static void free_result(struct test *r)
 
 /* A test's result is its first run's, unless a later seed fails: then that failure, with
  * the seed named.  Passing means passing under every seed. */
+static void finish_job(struct job *j);
+
+/* A whole chapter ran in one valgrind runner: judge every test from the shared report, and
+ * read the findings of the worker log tagged with its name. */
+static void finish_chapter_job(struct job *j)
+{
+    for (size_t k = 0; k < j->ch->ntests; k++) {
+        struct test *t = &j->ch->tests[k];
+        if (t->is_memcheck)
+            continue;
+        struct job jj = *j;
+        jj.t = t;
+        jj.mc = false; /* read_memcheck below, with the tag */
+        jj.buf_out = k == 0 ? j->buf_out : NULL; /* the output belongs to the whole run */
+        jj.buf_err = k == 0 ? j->buf_err : NULL;
+        finish_job(&jj);
+        struct test r = {.id = t->id};
+        jj.t = &r;
+        read_memcheck(&jj, t->id);
+        t->mc_errors = r.mc_errors, t->mc_definite = r.mc_definite;
+        free(t->mc_summary);
+        t->mc_summary = r.mc_summary;
+    }
+}
+
 static void finish_job(struct job *j)
 {
+    if (!j->t) {
+        finish_chapter_job(j);
+        return;
+    }
     struct test *t = j->t, r = {.id = t->id, .visibility = t->visibility, .points = t->points};
     judge(j, &r);
     if (j->mc) {
         struct job jj = *j;
         jj.t = &r;
-        read_memcheck(&jj);
+        read_memcheck(&jj, NULL);
     }
     if (j->for_points) {
         /* the chapter's @memcheck entry collects the findings */
@@ -932,7 +980,8 @@ static void run_queue(struct work *q, size_t total)
             if (busy[s])
                 continue;
             struct work *w = &q[next++];
-            start_job(&jobs[s], w->ch, &w->ch->tests[w->ti], w->ti, w->seed, s, w->mc);
+            start_job(&jobs[s], w->ch, w->ti == SIZE_MAX ? NULL : &w->ch->tests[w->ti], w->ti, w->seed,
+                      s, w->mc);
             jobs[s].for_points = w->for_points;
             busy[s] = true;
             running++;
@@ -996,12 +1045,17 @@ static void run_all(struct chapter *chs, size_t nch)
     size_t cap = 0, n = 0;
     for (size_t c = 0; c < nch; c++)
         cap += chs[c].ntests * (size_t)(nseeds + 1);
-    struct work *q = xcalloc(cap, sizeof *q);
+    struct work *q = xcalloc(cap + nch, sizeof *q);
     for (size_t c = 0; c < nch; c++)
-        for (int si = 0; si < nseeds && chs[c].gradable; si++)
+        for (int si = 0; si < nseeds && chs[c].gradable; si++) {
+            if (O.memcheck) { /* one valgrind runner per chapter: valgrind's start-up dominates */
+                q[n++] = (struct work){&chs[c], SIZE_MAX, si == 0 ? O.seed : (unsigned long)si, true, false};
+                continue;
+            }
             for (size_t ti = 0; ti < chs[c].ntests; ti++)
                 if (!chs[c].tests[ti].is_memcheck)
-                    q[n++] = (struct work){&chs[c], ti, si == 0 ? O.seed : (unsigned long)si, O.memcheck, false};
+                    q[n++] = (struct work){&chs[c], ti, si == 0 ? O.seed : (unsigned long)si, false, false};
+        }
     run_queue(q, n);
     n = 0;
     for (size_t c = 0; c < nch; c++) {
@@ -1152,8 +1206,18 @@ static void print_terminal(struct chapter *chs, size_t nch, double elapsed)
         char note[256];
         if (!ch->gradable)
             snprintf(note, sizeof note, "not gradable");
-        else if (failed == 0)
-            snprintf(note, sizeof note, wh ? "all visible tests passed" : "all tests passed");
+        else if (failed == 0) {
+            int shown_hidden = 0;
+            for (size_t i = 0; i < ch->ntests; i++)
+                shown_hidden += show_withheld && is_withheld(&ch->tests[i]);
+            if (wh)
+                snprintf(note, sizeof note, "all visible tests passed");
+            else if (shown_hidden)
+                snprintf(note, sizeof note, "all tests passed, %d hidden one%s included", shown_hidden,
+                         shown_hidden == 1 ? "" : "s");
+            else
+                snprintf(note, sizeof note, "all tests passed");
+        }
         else
             snprintf(note, sizeof note, "%d test%s lost points", failed, failed == 1 ? "" : "s");
         printf("  %-24s %8g %8g   %s\n", ch->slug, s, max, note);

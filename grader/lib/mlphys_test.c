@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <valgrind/valgrind.h>
 
 static gsl_rng *test_rng;
 
@@ -48,6 +49,9 @@ const char *mlphys_data_path(const char *name)
 
 void mlphys_test_begin(void)
 {
+    /* Under valgrind, tag this worker's log so that the engine can attribute its findings to
+     * the test when a whole chapter runs in one runner (a no-op outside valgrind). */
+    VALGRIND_PRINTF("MLPHYS_TEST %s/%s\n", criterion_current_suite->name, criterion_current_test->name);
     gsl_set_error_handler_off();
     setvbuf(stdout, NULL, _IOLBF, 0);
 }
