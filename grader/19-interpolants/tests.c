@@ -7,6 +7,7 @@
  */
 #include "interpolants.h"
 #include "mlphys_test.h"
+#include "quantile.h"
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_fit.h>
@@ -25,26 +26,6 @@ static double rho_here(const interp_mixture *m, double t, double x)
     for (size_t k = 0; k < m->K; k++)
         p += m->weight[k] * gsl_ran_gaussian_pdf(x - t * m->mean[k], sqrt(gsl_pow_2(1 - t) + gsl_pow_2(t * m->sd[k])));
     return p;
-}
-
-/* The quantile map F^-1(Phi(x0)) by bisection on the mixture CDF; the upper tail works with
- * complementary CDFs (gsl_cdf_*_Q) so that it keeps its relative precision. */
-static double quantile_map(const interp_mixture *m, double x0)
-{
-    const int upper = x0 > 0;
-    const double p = upper ? gsl_cdf_ugaussian_Q(x0) : gsl_cdf_ugaussian_P(x0);
-    double lo = -40, hi = 40;
-    for (int it = 0; it < 200 && hi - lo > 1e-15 * (1 + fabs(lo)); it++) {
-        double mid = 0.5 * (lo + hi), F = 0;
-        for (size_t k = 0; k < m->K; k++)
-            F += m->weight[k] * (upper ? gsl_cdf_gaussian_Q(mid - m->mean[k], m->sd[k])
-                                       : gsl_cdf_gaussian_P(mid - m->mean[k], m->sd[k]));
-        if (upper ? F > p : F < p)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return 0.5 * (lo + hi);
 }
 
 static int failing_velocity(double t, const gsl_vector *x, gsl_vector *b, void *ctx)
