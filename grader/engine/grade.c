@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -152,6 +153,44 @@ static const char *signal_words(int sig)
     case SIGTERM: return "SIGTERM: it was terminated";
     default: return strsignal(sig);
     }
+}
+
+/* ---- Criterion's leftovers --------------------------------------------------------------
+ * Criterion 2.4.1 names its IPC files after process ids: the runner binds
+ * /tmp/criterion_PID.sock and boxfort maps /dev/shm/bxfi_PID (PID of the worker) and
+ * /dev/shm/bxf_arena_PID.  A runner killed by a timeout or by student code leaves them behind;
+ * when the PID comes round again (pid_max is often 32768) and the file belongs to another
+ * sandbox user, /tmp and /dev/shm being sticky, the new runner cannot replace it and aborts
+ * ("Address already in use", "Could not spawn test instance: File exists").  The engine
+ * removes every such file whose process is gone, at start and after each job. */
+static void sweep_dir(const char *dir, const char *prefix, const char *suffix)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    size_t lp = strlen(prefix), ls = strlen(suffix);
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t n = strlen(e->d_name);
+        if (n <= lp + ls || strncmp(e->d_name, prefix, lp) != 0 || strcmp(e->d_name + n - ls, suffix) != 0)
+            continue;
+        char *end;
+        long pid = strtol(e->d_name + lp, &end, 10);
+        if (end != e->d_name + n - ls || pid <= 0)
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue; /* alive (or not ours to ask about): in use */
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+}
+
+static void sweep_criterion_leftovers(void)
+{
+    sweep_dir("/tmp", "criterion_", ".sock");
+    sweep_dir("/dev/shm", "bxfi_", "");
+    sweep_dir("/dev/shm", "bxf_arena_", "");
 }
 
 /* ---- the rubric ------------------------------------------------------------------------ */
@@ -1006,9 +1045,7 @@ static void run_queue(struct work *q, size_t total)
                 /* the runner is gone: kill whatever it left behind, in its group or not */
                 kill(-j->pid, SIGKILL);
                 kill_user(j->slot);
-                char sock[64];
-                snprintf(sock, sizeof sock, "/tmp/criterion_%llu.sock", (unsigned long long)j->pid);
-                unlink(sock);
+                sweep_criterion_leftovers();
                 drain(j->fd_out, &j->buf_out, &j->n_out, &j->trunc_out);
                 drain(j->fd_err, &j->buf_err, &j->n_err, &j->trunc_err);
                 close(j->fd_out);
@@ -1487,6 +1524,7 @@ int main(int argc, char **argv)
     free(rm);
 
     setup_users(O.jobs);
+    sweep_criterion_leftovers();
     struct chapter *chs = xcalloc(nch, sizeof *chs);
     double t0 = now();
     bool problems = false;
