@@ -16,6 +16,7 @@ B="${BUILD:-build}/check"
 JOBS="${JOBS:-$(nproc)}"
 CHAPTERS="${CHAPTERS:-$(ls -d chapters/[0-9][0-9]-*/ | xargs -n1 basename | tr '\n' ' ')}"
 SKIP="${SKIP:-}"
+mkdir -p "$B"
 failures=()
 checks=0
 t_all=$(date +%s)
@@ -28,7 +29,7 @@ M() { make --no-print-directory BUILD="$B" WERROR=-Werror JOBS="$JOBS" "$@"; }
 
 step "1. build everything with -Werror (chapters: $CHAPTERS)"
 if ! M build CH="$CHAPTERS" >"$B.build.log" 2>&1; then
-  mkdir -p "$(dirname "$B")"; tail -30 "$B.build.log"; fail "build"; 
+  tail -30 "$B.build.log"; fail "build"
   printf '\nmake check: FAILED (%s)\n' "${failures[*]}"; exit 1
 fi
 for impl in chapters solutions; do

@@ -25,26 +25,11 @@ static gsl_vector *gsl_singular_values(const gsl_matrix *A)
     return s;
 }
 
-/* A random M x N matrix with orthonormal columns (Q of a Gaussian matrix's QR). */
-static gsl_matrix *random_orthonormal(size_t M, size_t N, gsl_rng *rng)
-{
-    gsl_matrix *G = gsl_matrix_alloc(M, N), *Q = gsl_matrix_alloc(M, M), *R = gsl_matrix_alloc(M, N);
-    gsl_vector *tau = gsl_vector_alloc(N);
-    mlphys_fill_gaussian(G, rng, 1.0);
-    gsl_linalg_QR_decomp(G, tau);
-    gsl_linalg_QR_unpack(G, tau, Q, R);
-    gsl_matrix *out = gsl_matrix_alloc(M, N);
-    gsl_matrix_const_view Qn = gsl_matrix_const_submatrix(Q, 0, 0, M, N);
-    gsl_matrix_memcpy(out, &Qn.matrix);
-    gsl_matrix_free(G), gsl_matrix_free(Q), gsl_matrix_free(R), gsl_vector_free(tau);
-    return out;
-}
-
 /* A = P diag(sigma) Q^T with known singular values sigma (descending), M >= N. */
 static gsl_matrix *with_singular_values(size_t M, const gsl_vector *sigma, gsl_rng *rng)
 {
     size_t N = sigma->size;
-    gsl_matrix *P = random_orthonormal(M, N, rng), *Q = random_orthonormal(N, N, rng);
+    gsl_matrix *P = mlphys_random_orthonormal(M, N, rng), *Q = mlphys_random_orthonormal(N, N, rng);
     for (size_t j = 0; j < N; j++) {
         gsl_vector_view c = gsl_matrix_column(P, j);
         gsl_vector_scale(&c.vector, gsl_vector_get(sigma, j));

@@ -32,23 +32,11 @@ static gsl_matrix *lu_inverse(const gsl_matrix *A)
     return inv;
 }
 
-/* A random n x n orthogonal matrix (Q of a Gaussian matrix's QR). */
-static gsl_matrix *random_orthogonal(size_t n, gsl_rng *rng)
-{
-    gsl_matrix *G = gsl_matrix_alloc(n, n), *Q = gsl_matrix_alloc(n, n), *R = gsl_matrix_alloc(n, n);
-    gsl_vector *tau = gsl_vector_alloc(n);
-    mlphys_fill_gaussian(G, rng, 1.0);
-    gsl_linalg_QR_decomp(G, tau);
-    gsl_linalg_QR_unpack(G, tau, Q, R);
-    gsl_matrix_free(G), gsl_matrix_free(R), gsl_vector_free(tau);
-    return Q;
-}
-
 /* A = P diag(s) Q^T with s log-spaced from 1 up to kappa: singular values in [1, kappa], so
  * the 2-norm condition number is exactly kappa and ||A^{-1}||_2 = 1. */
 static gsl_matrix *with_condition_number(size_t n, double kappa, gsl_rng *rng)
 {
-    gsl_matrix *P = random_orthogonal(n, rng), *Q = random_orthogonal(n, rng), *A = gsl_matrix_alloc(n, n);
+    gsl_matrix *P = mlphys_random_orthonormal(n, n, rng), *Q = mlphys_random_orthonormal(n, n, rng), *A = gsl_matrix_alloc(n, n);
     for (size_t j = 0; j < n; j++) {
         gsl_vector_view c = gsl_matrix_column(P, j);
         gsl_vector_scale(&c.vector, pow(kappa, n > 1 ? (double)j / (double)(n - 1) : 0.0));
@@ -253,7 +241,7 @@ Test(woodbury, woodbury_rank_one_equals_sherman_morrison, .description = "with k
 /* An n x k matrix with orthonormal columns. */
 static gsl_matrix *orthonormal_columns(size_t n, size_t k, gsl_rng *rng)
 {
-    gsl_matrix *Q = random_orthogonal(n, rng), *out = gsl_matrix_alloc(n, k);
+    gsl_matrix *Q = mlphys_random_orthonormal(n, n, rng), *out = gsl_matrix_alloc(n, k);
     gsl_matrix_const_view Qk = gsl_matrix_const_submatrix(Q, 0, 0, n, k);
     gsl_matrix_memcpy(out, &Qk.matrix);
     gsl_matrix_free(Q);

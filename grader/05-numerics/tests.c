@@ -77,23 +77,11 @@ static gsl_matrix *gsl_product(const gsl_matrix *A, const gsl_matrix *B)
     return C;
 }
 
-/* A random n x n orthogonal matrix (Q of a Gaussian matrix's QR). */
-static gsl_matrix *random_orthogonal(size_t n, gsl_rng *rng)
-{
-    gsl_matrix *G = gsl_matrix_alloc(n, n), *Q = gsl_matrix_alloc(n, n), *R = gsl_matrix_alloc(n, n);
-    gsl_vector *tau = gsl_vector_alloc(n);
-    mlphys_fill_gaussian(G, rng, 1.0);
-    gsl_linalg_QR_decomp(G, tau);
-    gsl_linalg_QR_unpack(G, tau, Q, R);
-    gsl_matrix_free(G), gsl_matrix_free(R), gsl_vector_free(tau);
-    return Q;
-}
-
 /* A = P[:, :K] diag(sigma) Q[:, :K]^T, M x N with K = min(M, N) known singular values. */
 static gsl_matrix *with_singular_values(size_t M, size_t N, const gsl_vector *sigma, gsl_rng *rng)
 {
     const size_t K = sigma->size;
-    gsl_matrix *P = random_orthogonal(M, rng), *Q = random_orthogonal(N, rng), *A = gsl_matrix_alloc(M, N);
+    gsl_matrix *P = mlphys_random_orthonormal(M, M, rng), *Q = mlphys_random_orthonormal(N, N, rng), *A = gsl_matrix_alloc(M, N);
     for (size_t j = 0; j < K; j++) {
         gsl_vector_view c = gsl_matrix_column(P, j);
         gsl_vector_scale(&c.vector, gsl_vector_get(sigma, j));

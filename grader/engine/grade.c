@@ -751,21 +751,15 @@ static char *messages_text(json_t *msgs)
 static void read_memcheck(struct job *j, const char *tag)
 {
     struct test *t = j->t;
-    char *cmd = xasprintf("%s/vg.", j->dir);
     const char *base = strrchr(j->ch->src, '/');
     base = base ? base + 1 : j->ch->src;
     char where[512] = "";
     char kind[256] = "";
-    FILE *ls = NULL;
-    char *glob = xasprintf("ls %s/ 2>/dev/null", j->dir);
-    ls = popen(glob, "r");
-    free(glob);
-    char name[512];
-    while (ls && fgets(name, sizeof name, ls)) {
-        name[strcspn(name, "\n")] = '\0';
-        if (strncmp(name, "vg.", 3) != 0)
+    DIR *dir = opendir(j->dir);
+    for (struct dirent *e; dir && (e = readdir(dir));) {
+        if (strncmp(e->d_name, "vg.", 3) != 0)
             continue;
-        char *path = xasprintf("%s/%s", j->dir, name);
+        char *path = xasprintf("%s/%s", j->dir, e->d_name);
         char *s = read_file(path, 4 << 20);
         free(path);
         if (!s)
@@ -808,9 +802,8 @@ static void read_memcheck(struct job *j, const char *tag)
         }
         free(s);
     }
-    if (ls)
-        pclose(ls);
-    free(cmd);
+    if (dir)
+        closedir(dir);
     if (t->mc_errors || t->mc_definite)
         t->mc_summary = xasprintf("%d memory error%s, %ld bytes definitely lost; first: %s %s",
                                   t->mc_errors, t->mc_errors == 1 ? "" : "s", t->mc_definite,

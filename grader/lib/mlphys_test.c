@@ -6,6 +6,7 @@
 #include <criterion/internal/ordered-set.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <gsl/gsl_linalg.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +175,20 @@ void mlphys_fill_gaussian(gsl_matrix *m, gsl_rng *rng, double sigma)
     for (size_t i = 0; i < m->size1; i++)
         for (size_t j = 0; j < m->size2; j++)
             gsl_matrix_set(m, i, j, gsl_ran_gaussian(rng, sigma));
+}
+
+gsl_matrix *mlphys_random_orthonormal(size_t M, size_t N, gsl_rng *rng)
+{
+    gsl_matrix *G = gsl_matrix_alloc(M, N), *Q = gsl_matrix_alloc(M, M), *R = gsl_matrix_alloc(M, N);
+    gsl_vector *tau = gsl_vector_alloc(N);
+    mlphys_fill_gaussian(G, rng, 1.0);
+    gsl_linalg_QR_decomp(G, tau);
+    gsl_linalg_QR_unpack(G, tau, Q, R);
+    gsl_matrix *out = gsl_matrix_alloc(M, N);
+    gsl_matrix_const_view Qn = gsl_matrix_const_submatrix(Q, 0, 0, M, N);
+    gsl_matrix_memcpy(out, &Qn.matrix);
+    gsl_matrix_free(G), gsl_matrix_free(Q), gsl_matrix_free(R), gsl_vector_free(tau);
+    return out;
 }
 
 double mlphys_orthonormality_error(const gsl_matrix *Q)

@@ -121,6 +121,10 @@ bool mlphys_matrix_finite_msg(const gsl_matrix *m, char *msg, size_t len);
 /* Fill m with independent N(0, sigma^2) entries from rng. */
 void mlphys_fill_gaussian(gsl_matrix *m, gsl_rng *rng, double sigma);
 
+/* A random M x N matrix (M >= N) with orthonormal columns: the first N columns of Q in the QR
+ * of an M x N Gaussian matrix (an n x n orthogonal matrix when M = N).  Caller frees. */
+gsl_matrix *mlphys_random_orthonormal(size_t M, size_t N, gsl_rng *rng);
+
 /* max_ij |(Q^T Q - I)_ij| for a matrix with orthonormal columns (Q is M x N, M >= N). */
 double mlphys_orthonormality_error(const gsl_matrix *Q);
 
