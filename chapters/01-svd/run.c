@@ -5,6 +5,7 @@
  * Seeds: gsl_rng_mt19937 with seed 2024 + draw index, so every run is reproducible.
  */
 #include "svd.h"
+#include "mlphys_run.h"
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
@@ -13,23 +14,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-static FILE *open_out(const char *dir, const char *name)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        fprintf(stderr, "run: cannot write %s\n", path);
-    return f;
-}
-
-static int fail(const char *what, int status)
-{
-    fprintf(stderr, "run: %s returned %d (%s)%s\n", what, status, gsl_strerror(status),
-            status == GSL_EUNIMPL ? ": implement it first (make test CH=01-svd)" : "");
-    return 1;
-}
 
 /* Eigenvalues of a symmetric A from its SVD: lambda_j = s_j * sign(u_j . v_j). */
 static void signed_values(const gsl_matrix *U, const gsl_vector *s, const gsl_matrix *V, gsl_vector *ev)
@@ -58,7 +42,7 @@ int main(int argc, char **argv)
     gsl_vector *x = gsl_vector_alloc(n), *s = gsl_vector_alloc(n);
     gsl_matrix *A = gsl_matrix_alloc(n, n), *U = gsl_matrix_alloc(n, n), *V = gsl_matrix_alloc(n, n);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    FILE *f = open_out(out, "bbp.dat");
+    FILE *f = mlphys_open_out(out, "bbp.dat");
     if (!f)
         return 1;
     fprintf(f, "# lambda  top_mean top_sd  overlap_mean overlap_sd   (n = %zu, %d draws each)\n", n, R);
@@ -68,9 +52,9 @@ int main(int argc, char **argv)
         for (int r = 0; r < R; r++) {
             gsl_rng_set(rng, 2024 + (unsigned long)(l * R + r));
             if ((st = spiked_wigner_sample(lambda, rng, x, A)))
-                return fail("spiked_wigner_sample", st);
+                return mlphys_run_fail("01-svd", "spiked_wigner_sample", st);
             if ((st = svd_thin(A, U, s, V)))
-                return fail("svd_thin", st);
+                return mlphys_run_fail("01-svd", "svd_thin", st);
             gsl_vector_view v = gsl_matrix_column(V, 0);
             double d, top = gsl_vector_get(s, 0);
             gsl_blas_ddot(&v.vector, x, &d);
@@ -95,11 +79,11 @@ int main(int argc, char **argv)
     gsl_matrix *A2 = gsl_matrix_alloc(m, m), *U2 = gsl_matrix_alloc(m, m), *V2 = gsl_matrix_alloc(m, m);
     gsl_rng_set(rng, 2024);
     if ((st = spiked_wigner_sample(3.0, rng, x2, A2)))
-        return fail("spiked_wigner_sample", st);
+        return mlphys_run_fail("01-svd", "spiked_wigner_sample", st);
     if ((st = svd_thin(A2, U2, s2, V2)))
-        return fail("svd_thin", st);
+        return mlphys_run_fail("01-svd", "svd_thin", st);
     signed_values(U2, s2, V2, ev2);
-    if (!(f = open_out(out, "spectrum.dat")))
+    if (!(f = mlphys_open_out(out, "spectrum.dat")))
         return 1;
     fprintf(f, "# eigenvalues of one spiked Wigner draw, n = %zu, lambda = 3\n", m);
     double inside = 0;
@@ -137,10 +121,10 @@ int main(int argc, char **argv)
     gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, &P.matrix, Q2, 0.0, B);
     gsl_matrix_memcpy(W, B);
     if ((st = svd_jacobi(W, VJ, sj)))
-        return fail("svd_jacobi", st);
+        return mlphys_run_fail("01-svd", "svd_jacobi", st);
     if ((st = svd_via_eigen(B, UE, se, VE)))
-        return fail("svd_via_eigen", st);
-    if (!(f = open_out(out, "accuracy.dat")))
+        return mlphys_run_fail("01-svd", "svd_via_eigen", st);
+    if (!(f = mlphys_open_out(out, "accuracy.dat")))
         return 1;
     fprintf(f, "# sigma_true  relerr_jacobi  relerr_eigen   (M = %zu, N = %zu)\n", M, N);
     for (size_t j = 0; j < N; j++) {

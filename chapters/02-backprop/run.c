@@ -7,6 +7,7 @@
  * initial parameters of the sine fit, so every run is reproducible.
  */
 #include "backprop.h"
+#include "mlphys_run.h"
 
 #include <float.h>
 #include <gsl/gsl_blas.h>
@@ -18,23 +19,6 @@
 #include <stdlib.h>
 
 #define PI 3.14159265358979323846
-
-static FILE *open_out(const char *dir, const char *name)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        fprintf(stderr, "run: cannot write %s\n", path);
-    return f;
-}
-
-static int fail(const char *what, int status)
-{
-    fprintf(stderr, "run: %s returned %d (%s)%s\n", what, status, gsl_strerror(status),
-            status == GSL_EUNIMPL ? ": implement it first (make test CH=02-backprop)" : "");
-    return 1;
-}
 
 /* The loss as a function of theta.  The checker is handed net->theta itself, so moving x
  * moves the network's parameters in place: the one-block layout of backprop_net at work. */
@@ -87,7 +71,7 @@ int main(int argc, char **argv)
     problem pb = { net, X, y };
     double L0;
     if ((st = backprop_backward(net, X, y, dnet, &L0)))
-        return fail("backprop_backward", st);
+        return mlphys_run_fail("02-backprop", "backprop_backward", st);
     const size_t n = net->theta->size;
     gsl_vector *num = gsl_vector_alloc(n), *fwd = gsl_vector_alloc(n), *third = gsl_vector_alloc(n);
     gsl_vector *second = gsl_vector_alloc(n);
@@ -116,7 +100,7 @@ int main(int argc, char **argv)
      * (Many roundings feed into L, so the measured floor sits a little above this.) */
     const double cr = DBL_EPSILON * fabs(L0) * sqrt((double)n) / (2 * sqrt(6.0)) / gnorm;
 
-    FILE *f = open_out(out, "gradcheck.dat");
+    FILE *f = mlphys_open_out(out, "gradcheck.dat");
     if (!f)
         return 1;
     fprintf(f, "# h  relerr_central  relerr_forward  theory_truncation_central(c3 h^2)  "
@@ -127,7 +111,7 @@ int main(int argc, char **argv)
         const double h = pow(10.0, -12.0 + 0.25 * j);
         double e;
         if ((st = backprop_gradcheck(loss_of_theta, &pb, net->theta, h, dnet->theta, num, &e)))
-            return fail("backprop_gradcheck", st);
+            return mlphys_run_fail("02-backprop", "backprop_gradcheck", st);
         /* the forward difference [L(theta + h e_k) - L(theta)] / h, for contrast */
         for (size_t k = 0; k < n; k++) {
             double *t = gsl_vector_ptr(net->theta, k), t0 = *t;
@@ -148,7 +132,7 @@ int main(int argc, char **argv)
     fclose(f);
     /* minimising c3 h^2 + cr / h gives h* = (cr / (2 c3))^(1/3) */
     const double hstar = cbrt(cr / (2 * c3));
-    if (!(f = open_out(out, "gradcheck_opt.dat")))
+    if (!(f = mlphys_open_out(out, "gradcheck_opt.dat")))
         return 1;
     fprintf(f, "# theory h*  theory E(h*)  measured best h  measured best E\n%.6e %.6e %.6e %.6e\n", hstar,
             c3 * hstar * hstar + cr / hstar, best_h, best_e);
@@ -177,13 +161,13 @@ int main(int argc, char **argv)
     for (size_t j = 0; j < G; j++)
         gsl_matrix_set(Xg, j, 0, -6.0 + 12.0 * (double)j / (double)(G - 1));
     if ((st = backprop_forward(fit, Xg, y_init)))
-        return fail("backprop_forward", st);
+        return mlphys_run_fail("02-backprop", "backprop_forward", st);
     if ((st = backprop_descend(fit, Xf, yf, eta, loss)))
-        return fail("backprop_descend", st);
+        return mlphys_run_fail("02-backprop", "backprop_descend", st);
     if ((st = backprop_forward(fit, Xg, y_final)))
-        return fail("backprop_forward", st);
+        return mlphys_run_fail("02-backprop", "backprop_forward", st);
 
-    if (!(f = open_out(out, "fit.dat")))
+    if (!(f = mlphys_open_out(out, "fit.dat")))
         return 1;
     fprintf(f, "# x  sin(x)  yhat_initial  yhat_after_%zu_steps   (N = %zu, eta = %g)\n", T, Nf, eta);
     double sup_in = 0;
@@ -194,13 +178,13 @@ int main(int argc, char **argv)
             sup_in = fmax(sup_in, fabs(yh - sin(x)));
     }
     fclose(f);
-    if (!(f = open_out(out, "train.dat")))
+    if (!(f = mlphys_open_out(out, "train.dat")))
         return 1;
     fprintf(f, "# x  y = sin(x): the %zu training points\n", Pf);
     for (size_t mu = 0; mu < Pf; mu++)
         fprintf(f, "%.8f %.8f\n", gsl_matrix_get(Xf, mu, 0), gsl_vector_get(yf, mu));
     fclose(f);
-    if (!(f = open_out(out, "loss.dat")))
+    if (!(f = mlphys_open_out(out, "loss.dat")))
         return 1;
     fprintf(f, "# step t  loss L(t)   (every step up to 100, then ~60 per decade)\n");
     size_t rises = 0;

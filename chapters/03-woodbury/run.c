@@ -8,6 +8,7 @@
  * they mean something on a shared machine; they are printed and plotted, never graded.
  */
 #include "woodbury.h"
+#include "mlphys_run.h"
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
@@ -18,23 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-
-static FILE *open_out(const char *dir, const char *name)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        fprintf(stderr, "run: cannot write %s\n", path);
-    return f;
-}
-
-static int fail(const char *what, int status)
-{
-    fprintf(stderr, "run: %s returned %d (%s)%s\n", what, status, gsl_strerror(status),
-            status == GSL_EUNIMPL ? ": implement it first (make test CH=03-woodbury)" : "");
-    return 1;
-}
 
 static void fill_gaussian(gsl_matrix *M, gsl_rng *rng, double sigma)
 {
@@ -76,7 +60,7 @@ static int timing(const char *out, gsl_rng *rng)
     enum { M = 9, BLOCKS = 5 };
     const double min_cpu = 0.02, nmin_fit = 128;
     double ns[M], tu[M], ti[M];
-    FILE *f = open_out(out, "timing.dat");
+    FILE *f = mlphys_open_out(out, "timing.dat");
     if (!f)
         return 1;
     fprintf(f, "# n  cpu_s_rank1_update  cpu_s_lu_inverse   (CPU time per operation)\n");
@@ -108,7 +92,7 @@ static int timing(const char *out, gsl_rng *rng)
                 int st;
                 if ((st = sherman_morrison_update(Ainv, u, v)) || (st = sherman_morrison_update(Ainv, mu, v))) {
                     fclose(f);
-                    return fail("sherman_morrison_update", st);
+                    return mlphys_run_fail("03-woodbury", "sherman_morrison_update", st);
                 }
                 reps += 2;
             } while ((t = cpu_seconds() - t0) < min_cpu);
@@ -129,7 +113,7 @@ static int timing(const char *out, gsl_rng *rng)
     double s1, c1, s2, c2;
     fit_power(ns, tu, M, nmin_fit, &s1, &c1);
     fit_power(ns, ti, M, nmin_fit, &s2, &c2);
-    if (!(f = open_out(out, "timing_fit.gp")))
+    if (!(f = mlphys_open_out(out, "timing_fit.gp")))
         return 1;
     fprintf(f, "# power-law fits t = c n^s over n >= %.0f, written by run.c\n", nmin_fit);
     fprintf(f, "s_upd = %.4f\nc_upd = %.6e\ns_inv = %.4f\nc_inv = %.6e\nnmin_fit = %.0f\nnmax = %.0f\n", s1, c1, s2,
@@ -169,7 +153,7 @@ static int accuracy(const char *out, gsl_rng *rng)
     fill_gaussian(G, rng, 1.0);
     gsl_linalg_QR_decomp(G, tau);
     gsl_linalg_QR_unpack(G, tau, Q, R);
-    FILE *f = open_out(out, "accuracy.dat");
+    FILE *f = mlphys_open_out(out, "accuracy.dat");
     if (!f)
         return 1;
     fprintf(f, "# kappa(A)  relerr_update  relerr_direct_LU_inverse_of_B   (n = %zu, B = A + u u^T, kappa(B) = 10)\n", n);
@@ -190,7 +174,7 @@ static int accuracy(const char *out, gsl_rng *rng)
         int st = sherman_morrison_update(Ainv, u, u);
         if (st) {
             fclose(f);
-            return fail("sherman_morrison_update", st);
+            return mlphys_run_fail("03-woodbury", "sherman_morrison_update", st);
         }
         gsl_blas_dger(1.0, u, u, A); /* B = A + u u^T, inverted from scratch */
         lu_inverse(A, LU, perm, Binv);
@@ -229,7 +213,7 @@ static int rls_stream(const char *out, gsl_rng *rng)
     rls_state *s1 = rls_alloc(p, 1.0), *s2 = rls_alloc(p, 0.98);
     gsl_matrix *X0 = gsl_matrix_alloc(m0, p);
     gsl_vector *y0 = gsl_vector_alloc(m0), *x = gsl_vector_alloc(p);
-    FILE *f = open_out(out, "rls.dat");
+    FILE *f = mlphys_open_out(out, "rls.dat");
     if (!f || !s1 || !s2)
         return 1;
     fprintf(f, "# reading  true_b0  b0(lambda=1) sd  b0(lambda=0.98) sd   (sd = sigma sqrt(P_00), sigma = %.2f)\n", sigma);
@@ -242,14 +226,14 @@ static int rls_stream(const char *out, gsl_rng *rng)
             gsl_matrix_set(X0, i, 0, 1.0), gsl_matrix_set(X0, i, 1, T), gsl_vector_set(y0, i, y);
             if (i + 1 == m0 && ((st = rls_init(s1, X0, y0)) || (st = rls_init(s2, X0, y0)))) {
                 fclose(f);
-                return fail("rls_init", st);
+                return mlphys_run_fail("03-woodbury", "rls_init", st);
             }
             continue;
         }
         gsl_vector_set(x, 0, 1.0), gsl_vector_set(x, 1, T);
         if ((st = rls_update(s1, x, y)) || (st = rls_update(s2, x, y))) {
             fclose(f);
-            return fail("rls_update", st);
+            return mlphys_run_fail("03-woodbury", "rls_update", st);
         }
         fprintf(f, "%zu %.3f %.6f %.6f %.6f %.6f\n", i + 1, b0, gsl_vector_get(s1->beta, 0),
                 sigma * sqrt(gsl_matrix_get(s1->P, 0, 0)), gsl_vector_get(s2->beta, 0),

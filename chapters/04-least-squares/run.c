@@ -8,6 +8,7 @@
  * the double-descent point with p features, so every run is reproducible.
  */
 #include "least_squares.h"
+#include "mlphys_run.h"
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
@@ -17,23 +18,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-static FILE *open_out(const char *dir, const char *name)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        fprintf(stderr, "run: cannot write %s\n", path);
-    return f;
-}
-
-static int fail(const char *what, int status)
-{
-    fprintf(stderr, "run: %s returned %d (%s)%s\n", what, status, gsl_strerror(status),
-            status == GSL_EUNIMPL ? ": implement it first (make test CH=04-least-squares)" : "");
-    return 1;
-}
 
 /* NIST StRD certified Longley coefficients (data/README.md). */
 static const double NIST_BETA[7] = {-3482258.63459582, 15.0618722713733, -0.358191792925910E-01,
@@ -79,22 +63,22 @@ int main(int argc, char **argv)
     ls_data *d = NULL;
     if ((st = ls_data_read("data/longley.csv", "employed", &d, err, sizeof err))) {
         if (st == GSL_EUNIMPL)
-            return fail("ls_data_read", st);
+            return mlphys_run_fail("04-least-squares", "ls_data_read", st);
         fprintf(stderr, "run: %s\n", err);
         return 1;
     }
     gsl_vector *bq = gsl_vector_alloc(7), *bn = gsl_vector_alloc(7), *bg = gsl_vector_alloc(7);
     gsl_matrix *S = gsl_matrix_alloc(16, 16);
     if ((st = ls_lstsq_qr(d->X, d->y, bq)))
-        return fail("ls_lstsq_qr", st);
+        return mlphys_run_fail("04-least-squares", "ls_lstsq_qr", st);
     if ((st = ls_lstsq_normal(d->X, d->y, bn)))
-        return fail("ls_lstsq_normal", st);
+        return mlphys_run_fail("04-least-squares", "ls_lstsq_normal", st);
     const double rho = -0.3634295;
     for (size_t i = 0; i < 16; i++)
         for (size_t j = 0; j < 16; j++)
             gsl_matrix_set(S, i, j, pow(rho, fabs((double)i - (double)j)));
     if ((st = ls_gls(d->X, d->y, S, bg)))
-        return fail("ls_gls", st);
+        return mlphys_run_fail("04-least-squares", "ls_gls", st);
     double eq = worst_rel(bq, NIST_BETA), en = worst_rel(bn, NIST_BETA);
     printf("Longley vs NIST: worst relative error %.2e by QR, %.2e by the normal equations "
            "(%.1f digits lost)\n", eq, en, log10(en / fmax(eq, 1e-17)));
@@ -110,7 +94,7 @@ int main(int argc, char **argv)
     gsl_vector *beta = gsl_vector_alloc(p), *y = gsl_vector_alloc(n), *b1 = gsl_vector_alloc(p),
                *b2 = gsl_vector_alloc(p);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    FILE *f = open_out(out, "digits.dat");
+    FILE *f = mlphys_open_out(out, "digits.dat");
     if (!f)
         return 1;
     fprintf(f, "# kappa  relerr_qr  relerr_normal   (geometric mean of %zu draws, X %zu x %zu; "
@@ -130,12 +114,12 @@ int main(int argc, char **argv)
             gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, U, V, 0.0, X);
             gsl_blas_dgemv(CblasNoTrans, 1.0, X, beta, 0.0, y);
             if ((st = ls_lstsq_qr(X, y, b1)))
-                return fail("ls_lstsq_qr", st);
+                return mlphys_run_fail("04-least-squares", "ls_lstsq_qr", st);
             st = ls_lstsq_normal(X, y, b2);
             if (st == GSL_EDOM) { /* X^T X is not numerically positive definite any more */
                 normal_ok = 0;
             } else if (st) {
-                return fail("ls_lstsq_normal", st);
+                return mlphys_run_fail("04-least-squares", "ls_lstsq_normal", st);
             }
             double nb = gsl_blas_dnrm2(beta);
             gsl_vector_sub(b1, beta), gsl_vector_sub(b2, beta);
@@ -160,7 +144,7 @@ int main(int argc, char **argv)
     gsl_linalg_SV_decomp(Ls, Lv, ls, lw);
     double kappa_s = gsl_vector_get(ls, 0) / gsl_vector_get(ls, 6);
     fclose(f);
-    if (!(f = open_out(out, "digits_longley.dat")))
+    if (!(f = mlphys_open_out(out, "digits_longley.dat")))
         return 1;
     fprintf(f, "# Longley: kappa of X with unit-norm columns, worst relative error vs NIST by QR and by "
                "the normal equations\n%.4e %.4e %.4e\n", kappa_s, fmax(eq, 1e-17), en);
@@ -173,7 +157,7 @@ int main(int argc, char **argv)
      *    noise sigma; excess risk |beta_hat - beta|^2 averaged over R draws. */
     const size_t N = 40, R = 200, PMAX = 160;
     const double sigma = 0.5, r2 = 1.0;
-    if (!(f = open_out(out, "double_descent.dat")))
+    if (!(f = mlphys_open_out(out, "double_descent.dat")))
         return 1;
     fprintf(f, "# p  p/n  risk_mean  risk_stderr  theory   (n = %zu, sigma = %.2f, r^2 = %.1f, %zu draws; "
                "theory '?' where it is infinite)\n", N, sigma, r2, R);
@@ -196,7 +180,7 @@ int main(int argc, char **argv)
                 gsl_vector_set(yy, i, gsl_vector_get(yy, i) + gsl_ran_gaussian(rng, sigma));
             st = P < N ? ls_lstsq_qr(A, yy, bh) : ls_minnorm(A, yy, bh);
             if (st)
-                return fail(P < N ? "ls_lstsq_qr" : "ls_minnorm", st);
+                return mlphys_run_fail("04-least-squares", P < N ? "ls_lstsq_qr" : "ls_minnorm", st);
             gsl_vector_sub(bh, bt);
             double e2 = gsl_blas_dnrm2(bh);
             e2 *= e2;

@@ -8,6 +8,7 @@
  * matrices of prescribed condition number), so every run uses the same matrices.
  */
 #include "numerics.h"
+#include "mlphys_run.h"
 
 #include <float.h>
 #include <gsl/gsl_blas.h>
@@ -18,23 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-
-static FILE *open_out(const char *dir, const char *name)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        fprintf(stderr, "run: cannot write %s\n", path);
-    return f;
-}
-
-static int fail(const char *what, int status)
-{
-    fprintf(stderr, "run: %s returned %d (%s)%s\n", what, status, gsl_strerror(status),
-            status == GSL_EUNIMPL ? ": implement it first (make test CH=05-numerics)" : "");
-    return 1;
-}
 
 enum { NAIVE, BLOCKED, GSL };
 
@@ -114,7 +98,7 @@ int main(int argc, char **argv)
     const size_t sizes[] = {24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768};
     const size_t rows = sizeof sizes / sizeof *sizes, naive_max = 512;
     double nn[sizeof sizes / sizeof *sizes], tt[3][sizeof sizes / sizeof *sizes];
-    FILE *f = open_out(out, "timing.dat");
+    FILE *f = mlphys_open_out(out, "timing.dat");
     if (!f)
         return 1;
     fprintf(f, "# n  t_naive_s  t_blocked_s  t_gsl_s   (CPU seconds per product, best of 3 batches; NaN = not run)\n");
@@ -131,7 +115,7 @@ int main(int argc, char **argv)
             if (how == NAIVE && n > naive_max)
                 continue;
             if ((st = time_product(how, A, B, C, &tt[how][s])))
-                return fail(how == NAIVE ? "numerics_matmul_naive" : "numerics_matmul_blocked", st);
+                return mlphys_run_fail("05-numerics", how == NAIVE ? "numerics_matmul_naive" : "numerics_matmul_blocked", st);
         }
         fprintf(f, "%zu %.6e %.6e %.6e\n", n, tt[NAIVE][s], tt[BLOCKED][s], tt[GSL][s]);
         gsl_matrix_free(A), gsl_matrix_free(B), gsl_matrix_free(C);
@@ -146,7 +130,7 @@ int main(int argc, char **argv)
            fl512 / tt[NAIVE][i512] / 1e9, fl512 / tt[BLOCKED][i512] / 1e9, fl512 / tt[GSL][i512] / 1e9);
 
     /* 2. Hilbert matrices: kappa_2 and the error of solving H x = H 1. */
-    if (!(f = open_out(out, "hilbert.dat")))
+    if (!(f = mlphys_open_out(out, "hilbert.dat")))
         return 1;
     fprintf(f, "# n  kappa2  relerr   (solve H x = H * ones by LU)\n");
     double kap[14] = {0};
@@ -156,11 +140,11 @@ int main(int argc, char **argv)
         gsl_vector_set_all(ones, 1.0);
         double r;
         if ((st = numerics_hilbert(H)))
-            return fail("numerics_hilbert", st);
+            return mlphys_run_fail("05-numerics", "numerics_hilbert", st);
         if ((st = numerics_cond2(H, &kap[n])))
-            return fail("numerics_cond2", st);
+            return mlphys_run_fail("05-numerics", "numerics_cond2", st);
         if ((st = numerics_solve_relerr(H, ones, &r)))
-            return fail("numerics_solve_relerr", st);
+            return mlphys_run_fail("05-numerics", "numerics_solve_relerr", st);
         fprintf(f, "%zu %.6e %.6e\n", n, kap[n], r);
         gsl_matrix_free(H), gsl_vector_free(ones);
     }
@@ -170,7 +154,7 @@ int main(int argc, char **argv)
            kap[8], kap[10], kap[12]);
 
     /* 3. Random 40 x 40 matrices with prescribed kappa = 10^0 .. 10^16, 3 draws each. */
-    if (!(f = open_out(out, "random.dat")))
+    if (!(f = mlphys_open_out(out, "random.dat")))
         return 1;
     fprintf(f, "# kappa_prescribed  kappa2_computed  relerr   (n = 40, x_true Gaussian)\n");
     const size_t n = 40;
@@ -186,9 +170,9 @@ int main(int argc, char **argv)
             for (size_t i = 0; i < n; i++)
                 gsl_vector_set(x, i, gsl_ran_gaussian(rng, 1.0));
             if ((st = numerics_cond2(A, &k)))
-                return fail("numerics_cond2", st);
+                return mlphys_run_fail("05-numerics", "numerics_cond2", st);
             if ((st = numerics_solve_relerr(A, x, &r)))
-                return fail("numerics_solve_relerr", st);
+                return mlphys_run_fail("05-numerics", "numerics_solve_relerr", st);
             fprintf(f, "%.6e %.6e %.6e\n", kappa, k, r);
             if (kappa < 1e14)
                 worst = fmax(worst, r / (kappa * eps));

@@ -6,6 +6,7 @@
  * Seeds: gsl_rng_mt19937 with seed 606 (characteristic functions) and 607 (CLT).
  */
 #include "probability.h"
+#include "mlphys_run.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_math.h>
@@ -13,23 +14,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-static FILE *open_out(const char *dir, const char *name)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        fprintf(stderr, "run: cannot write %s\n", path);
-    return f;
-}
-
-static int fail(const char *what, int status)
-{
-    fprintf(stderr, "run: %s returned %d (%s)%s\n", what, status, gsl_strerror(status),
-            status == GSL_EUNIMPL ? ": implement it first (make test CH=06-probability)" : "");
-    return 1;
-}
 
 /* x[k] = mean of m consecutive entries of draws */
 static void block_means(const gsl_vector *draws, size_t m, gsl_vector *x)
@@ -68,7 +52,7 @@ int main(int argc, char **argv)
      *    positives 0.09 (likelihood ratio 10 per positive test). */
     gsl_vector *prior = gsl_vector_alloc(2), *like = gsl_vector_alloc(2);
     gsl_vector_set(like, 0, 0.9), gsl_vector_set(like, 1, 0.09);
-    if (!(f = open_out(out, "bayes.dat")))
+    if (!(f = mlphys_open_out(out, "bayes.dat")))
         return 1;
     fprintf(f, "# prevalence  P(ill|+)  P(ill|++)  P(ill|+++)   (sensitivity 0.9, false positives 0.09)\n");
     for (int i = 0; i <= 80; i++) {
@@ -77,7 +61,7 @@ int main(int argc, char **argv)
         fprintf(f, "%.6e", prev);
         for (int k = 0; k < 3; k++) {
             if ((st = prob_bayes_update(prior, like, prior, NULL)))
-                return fail("prob_bayes_update", st);
+                return mlphys_run_fail("06-probability", "prob_bayes_update", st);
             fprintf(f, " %.6e", gsl_vector_get(prior, 0));
         }
         fprintf(f, "\n");
@@ -86,11 +70,11 @@ int main(int argc, char **argv)
     double ev;
     gsl_vector_set(prior, 0, 0.01), gsl_vector_set(prior, 1, 0.99);
     if ((st = prob_bayes_update(prior, like, prior, &ev)))
-        return fail("prob_bayes_update", st);
+        return mlphys_run_fail("06-probability", "prob_bayes_update", st);
     printf("diagnostic test (prevalence 1%%, sensitivity 90%%, 9%% false positives): P(+) = %.4f, "
            "P(ill | +) = %.4f (by hand 10/109 = 0.0917)\n", ev, gsl_vector_get(prior, 0));
     if ((st = prob_bayes_update(prior, like, prior, NULL)))
-        return fail("prob_bayes_update", st);
+        return mlphys_run_fail("06-probability", "prob_bayes_update", st);
     printf("  after a second positive test: P(ill | ++) = %.4f (by hand 100/199 = 0.5025)\n",
            gsl_vector_get(prior, 0));
 
@@ -105,7 +89,7 @@ int main(int argc, char **argv)
     for (size_t k = 0; k < n * m; k++)
         gsl_vector_set(gd, k, gsl_ran_gaussian(rng, 1.0));
     if ((st = prob_sample_cauchy(0.0, 1.0, rng, c)) || (st = prob_sample_cauchy(0.0, 1.0, rng, cd)))
-        return fail("prob_sample_cauchy", st);
+        return mlphys_run_fail("06-probability", "prob_sample_cauchy", st);
     block_means(cd, m, cm);
     block_means(gd, m, gm);
     gsl_vector *t = gsl_vector_alloc(T), *re[4], *im[4];
@@ -115,9 +99,9 @@ int main(int argc, char **argv)
     for (int q = 0; q < 4; q++) {
         re[q] = gsl_vector_alloc(T), im[q] = gsl_vector_alloc(T);
         if ((st = prob_empirical_cf(samples[q], t, re[q], im[q])))
-            return fail("prob_empirical_cf", st);
+            return mlphys_run_fail("06-probability", "prob_empirical_cf", st);
     }
-    if (!(f = open_out(out, "cf.dat")))
+    if (!(f = mlphys_open_out(out, "cf.dat")))
         return 1;
     fprintf(f, "# t  Re,Im phi_n: gauss  cauchy  cauchy-mean-of-10  gauss-mean-of-10   (n = %zu each)\n", n);
     for (size_t j = 0; j < T; j++) {
@@ -139,7 +123,7 @@ int main(int argc, char **argv)
     gsl_rng_set(rng, 607);
     for (int q = 0; q < 4; q++) {
         if ((st = prob_uniform_sums(ms[q], rng, g)))
-            return fail("prob_uniform_sums", st);
+            return mlphys_run_fail("06-probability", "prob_uniform_sums", st);
         for (size_t k = 0; k < n; k++) {
             double z = gsl_vector_get(g, k);
             if (z >= lo && z < hi)
@@ -152,7 +136,7 @@ int main(int argc, char **argv)
             ks[q] = fmax(ks[q], fabs(hist[q][b] - exp(-0.5 * x * x) / sqrt(2 * M_PI)));
         }
     }
-    if (!(f = open_out(out, "clt.dat")))
+    if (!(f = mlphys_open_out(out, "clt.dat")))
         return 1;
     fprintf(f, "# z (bin centre)  density of (sum of m uniforms - m/2)/sqrt(m/12) for m = 1 2 4 16  (n = %zu, bin %.3f)\n", n, w);
     for (size_t b = 0; b < nb; b++)

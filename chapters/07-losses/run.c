@@ -6,6 +6,7 @@
  * (made once by data/07-make-split.sh), training starts from W = 0, b = 0.
  */
 #include "losses.h"
+#include "mlphys_run.h"
 #include "mlphys_data.h"
 
 #include <gsl/gsl_blas.h>
@@ -21,23 +22,6 @@
 #define STEPS 300
 #define NCLASS 10
 #define NPIX 64
-
-static FILE *open_out(const char *dir, const char *name)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        fprintf(stderr, "run: cannot write %s\n", path);
-    return f;
-}
-
-static int fail(const char *what, int status)
-{
-    fprintf(stderr, "run: %s returned %d (%s)%s\n", what, status, gsl_strerror(status),
-            status == GSL_EUNIMPL ? ": implement it first (make test CH=07-losses)" : "");
-    return 1;
-}
 
 /* The digits split into X (pixels), Y (one-hot) and labels, for "train" or "test". */
 struct digits { gsl_matrix *X, *Y; int *label; size_t n; };
@@ -114,7 +98,7 @@ int main(int argc, char **argv)
     double z2[2] = {1000, -1000}, y2[2] = {0, 1}, loss2;
     gsl_matrix_view Z2 = gsl_matrix_view_array(z2, 1, 2), Y2 = gsl_matrix_view_array(y2, 1, 2);
     if ((st = losses_softmax_xent(&Z2.matrix, &Y2.matrix, &loss2, NULL)))
-        return fail("losses_softmax_xent", st);
+        return mlphys_run_fail("07-losses", "losses_softmax_xent", st);
     double naive = -log(exp(-1000.0) / (exp(1000.0) + exp(-1000.0)));
     printf("logits (1000, -1000), true class 2: naive -log(softmax) = %g, yours = %.6g (exact 2000)\n",
            naive, loss2);
@@ -125,11 +109,11 @@ int main(int argc, char **argv)
         return 1;
     gsl_vector *mean = gsl_vector_alloc(NPIX), *scale = gsl_vector_alloc(NPIX);
     if ((st = losses_standardize(tr.X, te.X, mean, scale)))
-        return fail("losses_standardize", st);
+        return mlphys_run_fail("07-losses", "losses_standardize", st);
     gsl_matrix *W = gsl_matrix_calloc(NPIX, NCLASS), *Ztr = gsl_matrix_alloc(tr.n, NCLASS);
     gsl_matrix *Zte = gsl_matrix_alloc(te.n, NCLASS);
     gsl_vector *b = gsl_vector_calloc(NCLASS), *h = gsl_vector_alloc(1);
-    FILE *f = open_out(out, "training.dat");
+    FILE *f = mlphys_open_out(out, "training.dat");
     if (!f)
         return 1;
     fprintf(f, "# step train_xent test_xent train_acc test_acc   (%zu train, %zu test, lr = %g)\n", tr.n,
@@ -137,17 +121,17 @@ int main(int argc, char **argv)
     double ltr = 0, lte = 0, atr = 0, ate = 0;
     for (size_t t = 0; t <= STEPS; t++) {
         if ((st = softreg_loss_grad(tr.X, tr.Y, W, b, &ltr, NULL, NULL)))
-            return fail("softreg_loss_grad", st);
+            return mlphys_run_fail("07-losses", "softreg_loss_grad", st);
         if ((st = softreg_loss_grad(te.X, te.Y, W, b, &lte, NULL, NULL)))
-            return fail("softreg_loss_grad", st);
+            return mlphys_run_fail("07-losses", "softreg_loss_grad", st);
         if ((st = softreg_logits(tr.X, W, b, Ztr)) || (st = softreg_logits(te.X, W, b, Zte)))
-            return fail("softreg_logits", st);
+            return mlphys_run_fail("07-losses", "softreg_logits", st);
         atr = accuracy(Ztr, tr.label), ate = accuracy(Zte, te.label);
         fprintf(f, "%zu %.6f %.6f %.5f %.5f\n", t, ltr, lte, atr, ate);
         if (t == STEPS)
             break;
         if ((st = softreg_fit(tr.X, tr.Y, W, b, LR, 1, h)))
-            return fail("softreg_fit", st);
+            return mlphys_run_fail("07-losses", "softreg_fit", st);
     }
     fclose(f);
     printf("softmax regression, %d full-batch steps at lr = %g: train cross-entropy %.4f, test %.4f; "
@@ -169,11 +153,11 @@ int main(int argc, char **argv)
     gsl_vector *ys = gsl_vector_alloc(1), *w = gsl_vector_alloc(p);
     if ((st = losses_standardize(&Xl.matrix, NULL, lm, ls)) ||
         (st = losses_standardize(&Yl.matrix, NULL, ym, ys)))
-        return fail("losses_standardize", st);
+        return mlphys_run_fail("07-losses", "losses_standardize", st);
     gsl_vector_view yl = gsl_matrix_column(L, p);
     const double nist[6] = {15.0618722713733, -0.358191792925910E-01, -2.02022980381683,
                             -1.03322686717359, -0.511041056535807E-01, 1829.15146461355};
-    if (!(f = open_out(out, "ridge_ols.dat")))
+    if (!(f = mlphys_open_out(out, "ridge_ols.dat")))
         return 1;
     fprintf(f, "# j  NIST certified least-squares coefficient in standardised units   (X^T y)_j, the "
                "large-lambda limit w_j ~ (X^T y)_j / lambda\n");
@@ -184,12 +168,12 @@ int main(int argc, char **argv)
                 gsl_vector_get(Xty, j));
     gsl_vector_free(Xty);
     fclose(f);
-    if (!(f = open_out(out, "ridge.dat")))
+    if (!(f = mlphys_open_out(out, "ridge.dat")))
         return 1;
     fprintf(f, "# lambda  w_1..w_%zu (standardised Longley, n = %zu)\n", p, n);
     double worst = 0;
     if ((st = losses_ridge(&Xl.matrix, &yl.vector, 0.0, w)))
-        return fail("losses_ridge", st);
+        return mlphys_run_fail("07-losses", "losses_ridge", st);
     for (size_t j = 0; j < p; j++) {
         double want = nist[j] * gsl_vector_get(ls, j) / gsl_vector_get(ys, 0);
         worst = fmax(worst, fabs(gsl_vector_get(w, j) - want) / fabs(want));
@@ -197,7 +181,7 @@ int main(int argc, char **argv)
     for (int k = 0; k <= 90; k++) {
         double lambda = pow(10.0, -6.0 + 0.1 * k);
         if ((st = losses_ridge(&Xl.matrix, &yl.vector, lambda, w)))
-            return fail("losses_ridge", st);
+            return mlphys_run_fail("07-losses", "losses_ridge", st);
         fprintf(f, "%.6e", lambda);
         for (size_t j = 0; j < p; j++)
             fprintf(f, " %.8f", gsl_vector_get(w, j));

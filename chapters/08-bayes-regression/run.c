@@ -9,6 +9,7 @@
  * Seed: gsl_rng_mt19937 with seed 808 (data), 809 (posterior samples).
  */
 #include "bayes_regression.h"
+#include "mlphys_run.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
@@ -23,23 +24,6 @@
 #define GRID 121
 static const size_t row_n[NROWS] = {0, 1, 2, NPTS};
 static const double alpha = 2.0, beta = 25.0, w_true[2] = {-0.3, 0.5};
-
-static FILE *open_out(const char *dir, const char *name)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        fprintf(stderr, "run: cannot write %s\n", path);
-    return f;
-}
-
-static int fail(const char *what, int status)
-{
-    fprintf(stderr, "run: %s returned %d (%s)%s\n", what, status, gsl_strerror(status),
-            status == GSL_EUNIMPL ? ": implement it first (make test CH=08-bayes-regression)" : "");
-    return 1;
-}
 
 /* the 2-d Gaussian density N(w; m, S) */
 static double gauss2(double w0, double w1, const gsl_vector *m, const gsl_matrix *S)
@@ -71,7 +55,7 @@ int main(int argc, char **argv)
         gsl_matrix_set(Phi, n, 0, 1.0), gsl_matrix_set(Phi, n, 1, x);
         gsl_vector_set(t, n, w_true[0] + w_true[1] * x + gsl_ran_gaussian(rng, 0.2));
     }
-    if (!(f = open_out(out, "data.dat")))
+    if (!(f = mlphys_open_out(out, "data.dat")))
         return 1;
     fprintf(f, "# x t   (t = -0.3 + 0.5 x + N(0, 0.2^2), seed 808)\n");
     for (size_t n = 0; n < NPTS; n++)
@@ -82,18 +66,18 @@ int main(int argc, char **argv)
     gsl_vector *m[NROWS], *mb = gsl_vector_alloc(2), *mc = gsl_vector_alloc(2);
     gsl_matrix *S[NROWS], *Sb = gsl_matrix_alloc(2, 2), *Sc = gsl_matrix_alloc(2, 2);
     if ((st = blr_prior(alpha, mc, Sc)))
-        return fail("blr_prior", st);
+        return mlphys_run_fail("08-bayes-regression", "blr_prior", st);
     for (size_t r = 0, n = 0; r < NROWS; r++) {
         for (; n < row_n[r]; n++) {
             gsl_vector_const_view phi = gsl_matrix_const_row(Phi, n);
             if ((st = blr_update(&phi.vector, gsl_vector_get(t, n), beta, mc, Sc)))
-                return fail("blr_update", st);
+                return mlphys_run_fail("08-bayes-regression", "blr_update", st);
         }
         m[r] = gsl_vector_alloc(2), S[r] = gsl_matrix_alloc(2, 2);
         gsl_vector_memcpy(m[r], mc), gsl_matrix_memcpy(S[r], Sc);
     }
     if ((st = blr_posterior(Phi, t, alpha, beta, mb, Sb)))
-        return fail("blr_posterior", st);
+        return mlphys_run_fail("08-bayes-regression", "blr_posterior", st);
     double diff = 0;
     for (size_t i = 0; i < 2; i++) {
         diff = fmax(diff, fabs(gsl_vector_get(mb, i) - gsl_vector_get(m[3], i)));
@@ -107,11 +91,11 @@ int main(int argc, char **argv)
            (gsl_vector_get(mb, 1) - w_true[1]) / sqrt(gsl_matrix_get(Sb, 1, 1)), diff);
     double logev;
     if ((st = blr_log_evidence(Phi, t, alpha, beta, &logev)))
-        return fail("blr_log_evidence", st);
+        return mlphys_run_fail("08-bayes-regression", "blr_log_evidence", st);
     printf("log evidence of the %d points: %.3f (per point %.3f)\n", NPTS, logev, logev / NPTS);
 
     /* 3. likelihood of the latest point and posterior density on a (w0, w1) grid */
-    FILE *fl = open_out(out, "like.dat"), *fp = open_out(out, "post.dat");
+    FILE *fl = mlphys_open_out(out, "like.dat"), *fp = mlphys_open_out(out, "post.dat");
     if (!fl || !fp)
         return 1;
     fprintf(fl, "# w0 w1 p(t_n | x_n, w) (unnormalised, max 1); index r-1 = row r (after 1, 2, 20 points)\n");
@@ -140,7 +124,7 @@ int main(int argc, char **argv)
 
     /* 4. six lines y = w0 + w1 x with w ~ N(m_N, S_N) per row: w = m + L z, S = L L^T */
     gsl_rng_set(rng, 809);
-    if (!(f = open_out(out, "lines.dat")))
+    if (!(f = mlphys_open_out(out, "lines.dat")))
         return 1;
     fprintf(f, "# x y of 6 sampled lines per row (segments from x = -1 to 1); index r = row r\n");
     gsl_matrix *L = gsl_matrix_alloc(2, 2);
@@ -158,7 +142,7 @@ int main(int argc, char **argv)
     fclose(f);
 
     /* 5. predictive mean and standard deviation against x */
-    if (!(f = open_out(out, "predictive.dat")))
+    if (!(f = mlphys_open_out(out, "predictive.dat")))
         return 1;
     fprintf(f, "# x  mean sd after 0, 1, 2, 20 points   (1/sqrt(beta) = 0.2 is the noise floor)\n");
     gsl_vector *phi = gsl_vector_alloc(2);
@@ -170,7 +154,7 @@ int main(int argc, char **argv)
         for (size_t r = 0; r < NROWS; r++) {
             double mu, var;
             if ((st = blr_predict(phi, m[r], S[r], beta, &mu, &var)))
-                return fail("blr_predict", st);
+                return mlphys_run_fail("08-bayes-regression", "blr_predict", st);
             fprintf(f, " %.5f %.5f", mu, sqrt(var));
             if (i == 75)
                 sd_half[r] = sqrt(var);

@@ -11,6 +11,7 @@
  * median e^{1.5} = 4.5 of X(1) (a typical path, not a lucky one).
  */
 #include "sde.h"
+#include "mlphys_run.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_math.h>
@@ -18,23 +19,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-static FILE *open_out(const char *dir, const char *name)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        fprintf(stderr, "run: cannot write %s\n", path);
-    return f;
-}
-
-static int fail(const char *what, int status)
-{
-    fprintf(stderr, "run: %s returned %d (%s)%s\n", what, status, gsl_strerror(status),
-            status == GSL_EUNIMPL ? ": implement it first (make test CH=17-sde)" : "");
-    return 1;
-}
 
 /* GBM coefficients; params points to {lambda, mu}. */
 static double gbm_f(double x, double t, void *p)
@@ -94,17 +78,17 @@ int main(int argc, char **argv)
     gsl_rng_set(rng, 1701);
     for (size_t p = 0; p < P; p++) {
         if ((st = sde_brownian(rng, dt[0], dWf, Wf)))
-            return fail("sde_brownian", st);
+            return mlphys_run_fail("17-sde", "sde_brownian", st);
         double exact = exp(par[0] - 0.5 * par[1] * par[1] + par[1] * gsl_vector_get(Wf, NFINE));
         for (int l = 0; l < LEVELS; l++) {
             coarsen(dWf, (size_t)1 << l, dW[l]);
             if ((st = sde_euler_maruyama(gbm_f, gbm_g, par, 1.0, 0.0, dt[l], dW[l], X[l])))
-                return fail("sde_euler_maruyama", st);
+                return mlphys_run_fail("17-sde", "sde_euler_maruyama", st);
             double e = gsl_vector_get(X[l], X[l]->size - 1) - exact;
             es[l] += fabs(e) / P, ew[l] += e / P, ew2[l] += e * e / P;
         }
     }
-    if (!(f = open_out(out, "order.dat")))
+    if (!(f = mlphys_open_out(out, "order.dat")))
         return 1;
     fprintf(f, "# EM on GBM, lambda = 2, mu = 1, X0 = 1, T = 1, %zu paths (seed 1701)\n"
                "# dt  E|X_N-X(T)|  se  |E X_N - e^lambda| (control variate)  se  exact |(1+lambda dt)^N - e^lambda|\n", P);
@@ -126,15 +110,15 @@ int main(int argc, char **argv)
     gsl_vector *Xf = gsl_vector_alloc(N + 1), *dWc = gsl_vector_alloc(16), *Xc = gsl_vector_alloc(17);
     gsl_rng_set(rng, 1712);
     if ((st = sde_brownian(rng, 1.0 / N, dWp, Wp)))
-        return fail("sde_brownian", st);
+        return mlphys_run_fail("17-sde", "sde_brownian", st);
     if ((st = sde_gbm_exact(par[0], par[1], 1.0, 1.0 / N, Wp, Xe)))
-        return fail("sde_gbm_exact", st);
+        return mlphys_run_fail("17-sde", "sde_gbm_exact", st);
     if ((st = sde_euler_maruyama(gbm_f, gbm_g, par, 1.0, 0.0, 1.0 / N, dWp, Xf)))
-        return fail("sde_euler_maruyama", st);
+        return mlphys_run_fail("17-sde", "sde_euler_maruyama", st);
     coarsen(dWp, N / 16, dWc);
     if ((st = sde_euler_maruyama(gbm_f, gbm_g, par, 1.0, 0.0, 1.0 / 16, dWc, Xc)))
-        return fail("sde_euler_maruyama", st);
-    if (!(f = open_out(out, "paths.dat")))
+        return mlphys_run_fail("17-sde", "sde_euler_maruyama", st);
+    if (!(f = mlphys_open_out(out, "paths.dat")))
         return 1;
     fprintf(f, "# block 0: t  W  X_exact  X_EM(dt = 2^-8)      block 1: t  X_EM(dt = 2^-4)   (seed 1712)\n");
     for (size_t n = 0; n <= N; n++)
@@ -154,7 +138,7 @@ int main(int argc, char **argv)
     const double lo = -3.5, hi = 3.5 + 0.5, bw = (hi - lo) / B;
     gsl_vector *Xo = gsl_vector_alloc(M);
     size_t *count = calloc(B, sizeof *count);
-    if (!(f = open_out(out, "ou_density.dat")) || !count)
+    if (!(f = mlphys_open_out(out, "ou_density.dat")) || !count)
         return 1;
     fprintf(f, "# EM-OU theta = %g, sigma = %g, x0 = %g, h = %g, %zu walkers (seed 1703); one block per time\n"
                "# x  histogram density  exact density N(x0 e^{-theta t}, sigma^2 (1 - e^{-2 theta t}) / (2 theta))\n",
@@ -164,7 +148,7 @@ int main(int argc, char **argv)
     for (int k = 0; k < 4; k++) {
         double t = times[k];
         if ((st = sde_ou_em(theta, sigma, x0, h, (size_t)lround(t / h), rng, Xo)))
-            return fail("sde_ou_em", st);
+            return mlphys_run_fail("17-sde", "sde_ou_em", st);
         double m = x0 * exp(-theta * t), v = sigma * sigma * -expm1(-2 * theta * t) / (2 * theta);
         double s1 = 0, s2 = 0;
         for (size_t b = 0; b < B; b++)
@@ -189,7 +173,7 @@ int main(int argc, char **argv)
     /* 4. Stationary variance vs step h: EM settles at 1 / (2 - h), the exact update at 1/2. */
     const size_t Mv = 20000;
     gsl_vector *Xv = gsl_vector_alloc(Mv);
-    if (!(f = open_out(out, "ou_variance.dat")))
+    if (!(f = mlphys_open_out(out, "ou_variance.dat")))
         return 1;
     fprintf(f, "# theta = sigma = 1, %zu walkers (seed 1704)\n# theta h  var_EM  se  var_exact_update  se\n", Mv);
     gsl_rng_set(rng, 1704);
@@ -201,7 +185,7 @@ int main(int argc, char **argv)
         for (int s = 0; s < 2; s++) {
             st = s == 0 ? sde_ou_em(1.0, 1.0, 0.0, hh, steps, rng, Xv) : sde_ou_exact(1.0, 1.0, 0.0, hh, steps, rng, Xv);
             if (st)
-                return fail(s == 0 ? "sde_ou_em" : "sde_ou_exact", st);
+                return mlphys_run_fail("17-sde", s == 0 ? "sde_ou_em" : "sde_ou_exact", st);
             v[s] = 0;
             for (size_t i = 0; i < Mv; i++)
                 v[s] += gsl_vector_get(Xv, i) * gsl_vector_get(Xv, i) / Mv;

@@ -7,6 +7,7 @@
  * learned.dat, field.dat.  Seeds: gsl_rng_mt19937 seeded with 18, 1818 (training), 2024.
  */
 #include "diffusion.h"
+#include "mlphys_run.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_math.h>
@@ -16,23 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-
-static FILE *open_out(const char *dir, const char *name)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        fprintf(stderr, "run: cannot write %s\n", path);
-    return f;
-}
-
-static int fail(const char *what, int status)
-{
-    fprintf(stderr, "run: %s returned %d (%s)%s\n", what, status, gsl_strerror(status),
-            status == GSL_EUNIMPL ? ": implement it first (make test CH=18-diffusion)" : "");
-    return 1;
-}
 
 static void write_block(FILE *f, double t, const gsl_matrix *X, size_t n)
 {
@@ -108,13 +92,13 @@ int main(int argc, char **argv)
     gsl_matrix *X0 = gsl_matrix_alloc(N, 2), *Z = gsl_matrix_alloc(N, 2), *X = gsl_matrix_alloc(N, 2);
     gsl_rng_set(rng, 18);
     if ((st = diffusion_mixture_sample(&m, rng, X0, NULL)) || (st = mlp_sample_normal(rng, Z)))
-        return fail("sampling the data", st);
-    if (!(f = open_out(out, "forward.dat")))
+        return mlphys_run_fail("18-diffusion", "sampling the data", st);
+    if (!(f = mlphys_open_out(out, "forward.dat")))
         return 1;
     for (int k = 0; k < 5; k++) {
         double a, s;
         if ((st = diffusion_vp_marginal(times[k], &a, &s)))
-            return fail("diffusion_vp_marginal", st);
+            return mlphys_run_fail("18-diffusion", "diffusion_vp_marginal", st);
         for (size_t i = 0; i < 2 * N; i++)
             X->data[i] = a * X0->data[i] + s * Z->data[i];
         write_block(f, times[k], X, N);
@@ -123,14 +107,14 @@ int main(int argc, char **argv)
 
     /* 2. The reverse SDE with the exact score, 1000 steps of 0.001, snapshots on the way down. */
     if ((st = mlp_sample_normal(rng, X)))
-        return fail("mlp_sample_normal", st);
-    if (!(f = open_out(out, "reverse.dat")))
+        return mlphys_run_fail("18-diffusion", "mlp_sample_normal", st);
+    if (!(f = mlphys_open_out(out, "reverse.dat")))
         return 1;
     write_block(f, 1.0, X, N);
     for (int k = 4; k > 0; k--) {
         size_t steps = (size_t)lround(1000 * (times[k] - times[k - 1]));
         if ((st = diffusion_sample_sde(diffusion_mixture_score_fn, &m, times[k], times[k - 1], steps, rng, X)))
-            return fail("diffusion_sample_sde", st);
+            return mlphys_run_fail("18-diffusion", "diffusion_sample_sde", st);
         write_block(f, times[k - 1], X, N);
     }
     fclose(f);
@@ -152,7 +136,7 @@ int main(int argc, char **argv)
     double a1, s1;
     diffusion_vp_marginal(1.0, &a1, &s1);
     const double flow = gsd / sqrt(a1 * a1 * gsd * gsd + s1 * s1); /* the exact ODE map */
-    if (!(f = open_out(out, "orders.dat")))
+    if (!(f = mlphys_open_out(out, "orders.dat")))
         return 1;
     fprintf(f, "# steps  sde_sd_error  its_stat_error  sde_theory  ode_error  ode_theory   (Gaussian data, "
                "sd 2; %zu coordinates)\n", 2 * NG);
@@ -171,14 +155,14 @@ int main(int argc, char **argv)
         gsl_rng_set(rng, 2024 + n);
         mlp_sample_normal(rng, G);
         if ((st = diffusion_sample_sde(gauss_score, (void *)&gsd, 1.0, 0.0, n, rng, G)))
-            return fail("diffusion_sample_sde", st);
+            return mlphys_run_fail("18-diffusion", "diffusion_sample_sde", st);
         double q = 0;
         for (size_t i = 0; i < NG * 2; i++)
             q += G->data[i] * G->data[i];
         double sde_sd = sqrt(q / (2.0 * NG));
         one[0] = 1.0, one[1] = 0.0;
         if ((st = diffusion_sample_ode(gauss_score, (void *)&gsd, 1.0, 0.0, n, &P.matrix)))
-            return fail("diffusion_sample_ode", st);
+            return mlphys_run_fail("18-diffusion", "diffusion_sample_ode", st);
         fprintf(f, "%zu %.6f %.6f %.6f %.6e %.6e\n", n, sde_sd - gsd, gsd / sqrt(4.0 * NG), sqrt(var) - gsd,
                 fabs(one[0] - flow), fabs(mult - flow));
         printf(" (%zu, %.4f, %.4f)", n, sde_sd - gsd, fabs(one[0] - flow));
@@ -194,13 +178,13 @@ int main(int argc, char **argv)
     gsl_vector *losses = gsl_vector_alloc(steps);
     gsl_rng_set(rng, 1818);
     mlp_init(net, rng);
-    if (!(f = open_out(out, "loss.dat")))
+    if (!(f = mlphys_open_out(out, "loss.dat")))
         return 1;
     fprintf(f, "# step  mean batch loss over the last %zu steps\n", chunk / 5);
     /* The cosine schedule spans all steps, so train in one call and print the curve after. */
     clock_t c0 = clock();
     if ((st = diffusion_train(net, ws, &m, steps, 1e-2, rng, losses)))
-        return fail("diffusion_train", st);
+        return mlphys_run_fail("18-diffusion", "diffusion_train", st);
     for (size_t n = 0; n < steps; n++) {
         if ((n + 1) % (chunk / 5) == 0) {
             double s = 0;
@@ -228,13 +212,13 @@ int main(int argc, char **argv)
             xt[j] = a * gsl_matrix_get(F0, i, j) + s * gsl_matrix_get(FZ, i, j);
         gsl_matrix_view XT = gsl_matrix_view_array(xt, 1, 2);
         if ((st = diffusion_mixture_score(&m, t, &XT.matrix, FS)))
-            return fail("diffusion_mixture_score", st);
+            return mlphys_run_fail("18-diffusion", "diffusion_mixture_score", st);
         for (int j = 0; j < 2; j++)
             floor_loss += gsl_pow_2(-s * gsl_matrix_get(FS, 0, j) - gsl_matrix_get(FZ, i, j)) / (double)NF;
     }
     gsl_matrix_free(F0), gsl_matrix_free(FZ), gsl_matrix_free(FS), gsl_vector_free(FT);
     printf("training: loss of the exact score (the floor) %.4f\n", floor_loss);
-    if (!(f = open_out(out, "floor.dat")))
+    if (!(f = mlphys_open_out(out, "floor.dat")))
         return 1;
     fprintf(f, "# DSM loss of the exact score, %zu Monte Carlo samples\n%.5f\n", NF, floor_loss);
     fclose(f);
@@ -242,12 +226,12 @@ int main(int argc, char **argv)
     diffusion_net dn = {net, big};
     mlp_sample_normal(rng, X);
     if ((st = diffusion_sample_sde(diffusion_net_score, &dn, 1.0, DIFFUSION_T_MIN, 200, rng, X)))
-        return fail("diffusion_sample_sde (network score)", st);
+        return mlphys_run_fail("18-diffusion", "diffusion_sample_sde (network score)", st);
     mode_stats(X, frac, &sd);
     printf("learned score, reverse SDE (200 steps): mode fractions %.3f %.3f %.3f %.3f, within-mode sd %.3f, "
            "sliced W2 %.3f (two exact sets of 2000: 0.13 +- 0.05)\n",
            frac[0], frac[1], frac[2], frac[3], sd, sliced_w2(X, T));
-    if (!(f = open_out(out, "learned.dat")))
+    if (!(f = mlphys_open_out(out, "learned.dat")))
         return 1;
     write_block(f, 0.0, X, N);
     fclose(f);
@@ -260,15 +244,15 @@ int main(int argc, char **argv)
         for (int j = 0; j < grid; j++)
             gsl_matrix_set(Q, i * grid + j, 0, -4 + 8.0 * i / (grid - 1)),
                 gsl_matrix_set(Q, i * grid + j, 1, -4 + 8.0 * j / (grid - 1));
-    if (!(f = open_out(out, "field.dat")))
+    if (!(f = mlphys_open_out(out, "field.dat")))
         return 1;
     const double tf[] = {0.1, 0.4};
     double worst = 0;
     for (int k = 0; k < 2; k++) {
         if ((st = diffusion_mixture_score(&m, tf[k], Q, SE)))
-            return fail("diffusion_mixture_score", st);
+            return mlphys_run_fail("18-diffusion", "diffusion_mixture_score", st);
         if ((st = diffusion_net_score(tf[k], Q, SL, &dn)))
-            return fail("diffusion_net_score", st);
+            return mlphys_run_fail("18-diffusion", "diffusion_net_score", st);
         fprintf(f, "# t = %.2f: x y  exact_sx exact_sy  learned_sx learned_sy\n", tf[k]);
         double num = 0, den = 0;
         for (int i = 0; i < grid * grid; i++) {

@@ -7,6 +7,7 @@
  * velocity.dat, pushforward.dat.  Seeds: gsl_rng_mt19937 seeded with 19 (training), 1919.
  */
 #include "interpolants.h"
+#include "mlphys_run.h"
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
@@ -17,23 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-
-static FILE *open_out(const char *dir, const char *name)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        fprintf(stderr, "run: cannot write %s\n", path);
-    return f;
-}
-
-static int fail(const char *what, int status)
-{
-    fprintf(stderr, "run: %s returned %d (%s)%s\n", what, status, gsl_strerror(status),
-            status == GSL_EUNIMPL ? ": implement it first (make test CH=19-interpolants)" : "");
-    return 1;
-}
 
 /* F^-1(Phi(x0)) by bisection on the mixture CDF (upper tail through complementary CDFs). */
 static double quantile_map(const interp_mixture *m, double x0)
@@ -103,13 +87,13 @@ int main(int argc, char **argv)
     gsl_vector *xs = gsl_vector_alloc(NX), *rho = gsl_vector_alloc(NX);
     for (size_t i = 0; i < NX; i++)
         gsl_vector_set(xs, i, -4.5 + 9.0 * (double)i / (double)(NX - 1));
-    if (!(f = open_out(out, "density.dat")))
+    if (!(f = mlphys_open_out(out, "density.dat")))
         return 1;
     fprintf(f, "# t x rho(t, x)\n");
     for (int k = 0; k <= 100; k++) {
         double t = k / 100.0;
         if ((st = interp_density(&m, t, xs, rho)))
-            return fail("interp_density", st);
+            return mlphys_run_fail("19-interpolants", "interp_density", st);
         for (size_t i = 0; i < NX; i++)
             fprintf(f, "%.3f %.4f %.6f\n", t, gsl_vector_get(xs, i), gsl_vector_get(rho, i));
         fprintf(f, "\n");
@@ -119,10 +103,10 @@ int main(int argc, char **argv)
     /* 2. Trajectories of the exact flow (RK4, 100 steps) from 30 N(0, 1) quantiles. */
     const size_t NT = 30;
     gsl_vector *x = gsl_vector_alloc(NT);
-    if (!(f = open_out(out, "traj.dat")))
+    if (!(f = mlphys_open_out(out, "traj.dat")))
         return 1;
     if ((st = write_trajectories(f, interp_rk4, interp_velocity_fn_exact, &m, NT, 100, x)))
-        return fail("interp_rk4", st);
+        return mlphys_run_fail("19-interpolants", "interp_rk4", st);
     fclose(f);
     double worst = 0;
     for (size_t i = 0; i < NT; i++)
@@ -135,7 +119,7 @@ int main(int argc, char **argv)
     gsl_vector *xp = gsl_vector_alloc(NP), *q = gsl_vector_alloc(NP);
     for (size_t i = 0; i < NP; i++)
         gsl_vector_set(q, i, quantile_map(&m, -3 + 6.0 * (double)i / (NP - 1)));
-    if (!(f = open_out(out, "orders.dat")))
+    if (!(f = mlphys_open_out(out, "orders.dat")))
         return 1;
     fprintf(f, "# steps  max_error_euler  max_error_rk4   (41 points x0 in [-3, 3])\n");
     double lnn[8], lne[8], lnr[8];
@@ -146,7 +130,7 @@ int main(int argc, char **argv)
             for (size_t i = 0; i < NP; i++)
                 gsl_vector_set(xp, i, -3 + 6.0 * (double)i / (NP - 1));
             if ((st = (s ? interp_rk4 : interp_euler)(interp_velocity_fn_exact, &m, 0, 1, n, xp)))
-                return fail(s ? "interp_rk4" : "interp_euler", st);
+                return mlphys_run_fail("19-interpolants", s ? "interp_rk4" : "interp_euler", st);
             for (size_t i = 0; i < NP; i++)
                 e[s] = GSL_MAX(e[s], fabs(gsl_vector_get(xp, i) - gsl_vector_get(q, i)));
         }
@@ -160,7 +144,7 @@ int main(int argc, char **argv)
     gsl_fit_linear(lnn + 4, 1, lne + 4, 1, 4, &c0, &c1e, &a, &b, &c, &d); /* 80 ... 640 steps */
     gsl_fit_linear(lnn + 1, 1, lnr + 1, 1, (size_t)GSL_MIN(4, nr - 1), &c0, &c1r, &a, &b, &c, &d);
     printf("fitted orders: Euler %.3f (80-640 steps), RK4 %.3f (10-80 steps)\n", -c1e, -c1r);
-    f = open_out(out, "slopes.dat");
+    f = mlphys_open_out(out, "slopes.dat");
     if (!f)
         return 1;
     fprintf(f, "%.4f %.4f\n", -c1e, -c1r);
@@ -176,8 +160,8 @@ int main(int argc, char **argv)
     mlp_init(net, rng);
     clock_t c0t = clock();
     if ((st = interp_train(net, ws, &m, steps, 1e-2, rng, losses)))
-        return fail("interp_train", st);
-    if (!(f = open_out(out, "loss.dat")))
+        return mlphys_run_fail("19-interpolants", "interp_train", st);
+    if (!(f = mlphys_open_out(out, "loss.dat")))
         return 1;
     fprintf(f, "# step  mean batch loss over the last %zu steps\n", avg);
     for (size_t n = avg - 1; n < steps; n += avg) {
@@ -203,26 +187,26 @@ int main(int argc, char **argv)
         double t = gsl_rng_uniform(rng), z = gsl_ran_gaussian(rng, 1.0), target = gsl_vector_get(x1, i) - z;
         gsl_vector_set(one, 0, (1 - t) * z + t * gsl_vector_get(x1, i));
         if ((st = interp_velocity(&m, t, one, be)) || (st = interp_net_velocity(t, one, bl, &dn)))
-            return fail("interp_velocity / interp_net_velocity", st);
+            return mlphys_run_fail("19-interpolants", "interp_velocity / interp_net_velocity", st);
         floor_loss += gsl_pow_2(target - gsl_vector_get(be, 0)) / M;
         l2 += gsl_pow_2(gsl_vector_get(bl, 0) - gsl_vector_get(be, 0)) / M;
         bsq += gsl_pow_2(gsl_vector_get(be, 0)) / M;
     }
     printf("learned velocity: E (b_theta - b)^2 = %.4f (E b^2 = %.3f); the loss floor E (x1 - x0 - b)^2 = %.4f\n",
            l2, bsq, floor_loss);
-    if (!(f = open_out(out, "floor.dat")))
+    if (!(f = mlphys_open_out(out, "floor.dat")))
         return 1;
     fprintf(f, "%.5f\n", floor_loss);
     fclose(f);
 
     /* 5. Velocity profiles, exact and learned, at four times. */
     gsl_vector *bex = gsl_vector_alloc(NX), *bln = gsl_vector_alloc(NX);
-    if (!(f = open_out(out, "velocity.dat")))
+    if (!(f = mlphys_open_out(out, "velocity.dat")))
         return 1;
     const double tv[] = {0.25, 0.5, 0.75, 0.95};
     for (int k = 0; k < 4; k++) {
         if ((st = interp_velocity(&m, tv[k], xs, bex)) || (st = interp_net_velocity(tv[k], xs, bln, &dn)))
-            return fail("interp_velocity / interp_net_velocity", st);
+            return mlphys_run_fail("19-interpolants", "interp_velocity / interp_net_velocity", st);
         fprintf(f, "# t = %.2f: x  b_exact  b_learned\n", tv[k]);
         for (size_t i = 0; i < NX; i++)
             fprintf(f, "%.4f %.6f %.6f\n", gsl_vector_get(xs, i), gsl_vector_get(bex, i), gsl_vector_get(bln, i));
@@ -237,13 +221,13 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < NS; i++)
         gsl_vector_set(xsm, i, gsl_ran_gaussian(rng, 1.0));
     if ((st = interp_rk4(interp_net_velocity, &dn, 0, 1, 40, xsm)))
-        return fail("interp_rk4 (learned velocity)", st);
+        return mlphys_run_fail("19-interpolants", "interp_rk4 (learned velocity)", st);
     double below = 0;
     for (size_t i = 0; i < NS; i++)
         below += gsl_vector_get(xsm, i) < -0.5;
     double want_below = 0.3 * gsl_cdf_gaussian_P(1.5, 0.5) + 0.7 * gsl_cdf_gaussian_P(-2.0, 0.7);
     printf("learned flow: fraction of %zu samples below x = -0.5 is %.4f (target %.4f)\n", NS, below / NS, want_below);
-    if (!(f = open_out(out, "pushforward.dat")))
+    if (!(f = mlphys_open_out(out, "pushforward.dat")))
         return 1;
     for (size_t i = 0; i < NS; i++)
         fprintf(f, "%.5f\n", gsl_vector_get(xsm, i));
