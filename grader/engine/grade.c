@@ -1196,6 +1196,18 @@ static double score_of(const struct chapter *c, bool include_withheld, double *m
     return s;
 }
 
+/* The grouping key of a failure: the first line of its message without a leading
+ * "file:line: ", so that tests failing for the same reason group together.  A new string. */
+static char *reason_key(const char *message)
+{
+    char *line = first_lines(message ? message : "", 1);
+    line[strcspn(line, "\n")] = '\0';
+    char *colon = strstr(line, ": "), *first = strchr(line, ':');
+    if (colon && first < colon && strspn(first + 1, "0123456789") > 0)
+        memmove(line, colon + 2, strlen(colon + 2) + 1);
+    return line;
+}
+
 static void print_indented(const char *text, const char *indent)
 {
     const char *p = text;
@@ -1304,13 +1316,7 @@ static void print_terminal(struct chapter *chs, size_t nch, double elapsed)
                 header = true;
             }
             /* group every test that failed for the same first line of reason */
-            char *reason = first_lines(t->message ? t->message : "", 1);
-            reason[strcspn(reason, "\n")] = '\0';
-            /* strip "file:line: " so identical reasons group */
-            char *r = reason;
-            char *colon = strstr(r, ": ");
-            if (colon && strchr(r, ':') < colon && strspn(strchr(r, ':') + 1, "0123456789") > 0)
-                r = colon + 2;
+            char *r = reason_key(t->message);
             int n = 0;
             double pts = 0;
             char names[1024] = "";
@@ -1318,12 +1324,8 @@ static void print_terminal(struct chapter *chs, size_t nch, double elapsed)
                 struct test *u = &ch->tests[k];
                 if (shown[k] || u->status == ST_PASSED || (!show_withheld && is_withheld(u)))
                     continue;
-                char *ur = first_lines(u->message ? u->message : "", 1);
-                ur[strcspn(ur, "\n")] = '\0';
-                char *rr = ur, *uc = strstr(rr, ": ");
-                if (uc && strchr(rr, ':') < uc && strspn(strchr(rr, ':') + 1, "0123456789") > 0)
-                    rr = uc + 2;
-                if (u->status == t->status && strcmp(rr, r) == 0) {
+                char *ur = reason_key(u->message);
+                if (u->status == t->status && strcmp(ur, r) == 0) {
                     shown[k] = true;
                     n++;
                     pts += u->points;
@@ -1341,7 +1343,7 @@ static void print_terminal(struct chapter *chs, size_t nch, double elapsed)
             printf("  - %s (%d test%s, %g point%s: %s)\n", status_name[t->status], n,
                    n == 1 ? "" : "s", pts, pts == 1 ? "" : "s", names);
             print_indented(n > 1 ? r : (t->message ? t->message : ""), "      ");
-            free(reason);
+            free(r);
         }
         free(shown);
     }
