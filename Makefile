@@ -171,9 +171,16 @@ $(BUILD)/bench/%: bench/%.c solutions/$$*/$$(call name,$$*).c $(COMMON_LIB) | $(
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) -O2 -march=native $(PKG_CFLAGS) -Ichapters/$* -Ichapters/common -o $@ $(filter %.c,$^) $(COMMON_LIB) $(BENCH_LIBS)
 
+# A chapter whose benchmark compares with Python tools (PyTorch, scikit-learn) has a driver
+# bench/NN-slug.sh, called with the built C benchmark; it runs both in one go and prints ratios.
+# Those tools are optional: grader/bench-deps.sh installs them as root, or says how.
 bench: $(foreach b,$(if $(CH),$(filter $(CH),$(BENCHES)),$(BENCHES)),$(BUILD)/bench/$b)
 	@$(if $^,,echo "no benchmarks for $(SELECTED)")
-	@$(foreach b,$^,echo "== $(notdir $b)" && OPENBLAS_NUM_THREADS=1 $b &&) true
+	@grader/bench-deps.sh
+	@echo "CPU: $$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1), $$(nproc) cores"
+	@$(foreach b,$^,echo "== $(notdir $b)" && \
+	  if [ -x bench/$(notdir $b).sh ]; then OPENBLAS_NUM_THREADS=1 bench/$(notdir $b).sh $b; \
+	  else OPENBLAS_NUM_THREADS=1 $b; fi &&) true
 
 release: $(DEPS_OK)
 	@: $(NO_SOLUTIONS)
