@@ -74,7 +74,8 @@ $(BUILD)/grader/%.o: grader/%.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Igrader/lib -Ichapters/common -Ichapters/$(firstword $(subst /, ,$*)) -c $< -o $@
 
-$(ENGINE): $(BUILD)/grader/engine/grade.o
+ENGINE_SRC := $(wildcard grader/engine/*.c)
+$(ENGINE): $(ENGINE_SRC:%.c=$(BUILD)/%.o)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(PKG_LIBS) -lm
 $(BUILD)/grader/engine/%.o: grader/engine/%.c | $(DEPS_OK)

@@ -1,5 +1,5 @@
 /* The support library of every suite: fixtures, tolerance checks, and the report hook. */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE
 #include "mlphys_test.h"
 
 #include <criterion/hooks.h>
@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 #include <valgrind/valgrind.h>
 
@@ -57,27 +58,13 @@ void mlphys_test_begin(void)
     setvbuf(stdout, NULL, _IOLBF, 0);
 }
 
-/* Runs in the worker after the test body, also after a failed assertion, but not when the
- * body called exit() or _exit(): the engine treats a test without this marker as "called exit". */
+/* Runs in the worker after the test body, also after a failed assertion. */
 void mlphys_test_end(void)
 {
     if (test_rng) {
         gsl_rng_free(test_rng);
         test_rng = NULL;
     }
-    const char *path = getenv("MLPHYS_DONE");
-    if (!path || !*path)
-        return;
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return;
-    const char *token = getenv("MLPHYS_TOKEN");
-    char line[1024];
-    int n = snprintf(line, sizeof line, "%s %s/%s\n", token ? token : "-",
-                     criterion_current_suite->name, criterion_current_test->name);
-    if (n > 0 && (size_t)n < sizeof line)
-        (void)!write(fd, line, (size_t)n);
-    close(fd);
 }
 
 bool mlphys_close(double got, double want, double atol, double rtol)
@@ -225,8 +212,21 @@ double mlphys_matrix_rel_error(const gsl_matrix *A, const gsl_matrix *B)
 
 /* Under valgrind every test runs 20-50x slower: the engine sets MLPHYS_TIMEOUT_SCALE and this
  * hook, which runs in the runner before any worker starts, stretches every timeout. */
+static int report_fd = -1;
+
 ReportHook(PRE_ALL)(struct criterion_test_set *set)
 {
+    /* The report goes to the engine on a pipe.  It runs in the runner, before any worker
+     * exists: the descriptor is made close-on-exec (workers are exec'd, so the code under test
+     * never holds it) and the runner non-dumpable (no worker can reach it through
+     * /proc/PID/fd or ptrace). */
+    const char *fd = getenv("MLPHYS_REPORT_FD");
+    if (fd && *fd) {
+        report_fd = atoi(fd);
+        if (report_fd < 3 || fcntl(report_fd, F_SETFD, FD_CLOEXEC) != 0)
+            report_fd = -1;
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
     const char *s = getenv("MLPHYS_TIMEOUT_SCALE");
     double k = s ? strtod(s, NULL) : 0.0;
     if (!(k > 1.0 && k < 1000.0))
@@ -254,8 +254,7 @@ static const char *status_word(const struct criterion_test_stats *ts)
 
 ReportHook(POST_ALL)(struct criterion_global_stats *gs)
 {
-    const char *path = getenv("MLPHYS_REPORT");
-    if (!path || !*path)
+    if (report_fd < 0)
         return;
     json_t *tests = json_array();
     for (struct criterion_suite_stats *ss = gs->suites; ss; ss = ss->next)
@@ -275,11 +274,9 @@ ReportHook(POST_ALL)(struct criterion_global_stats *gs)
                                  ts->timed_out, "elapsed", (double)ts->elapsed_time, "messages",
                                  msgs));
         }
-    const char *token = getenv("MLPHYS_TOKEN");
-    json_t *root = json_pack("{s:s, s:o}", "token", token ? token : "-", "tests", tests);
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    if (json_dump_file(root, tmp, JSON_INDENT(1)) == 0)
-        rename(tmp, path);
+    json_t *root = json_pack("{s:o}", "tests", tests);
+    json_dumpfd(root, report_fd, JSON_INDENT(1));
+    close(report_fd);
+    report_fd = -1;
     json_decref(root);
 }
