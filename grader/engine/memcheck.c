@@ -89,14 +89,40 @@ void vglog_free(struct vglog *v)
     memset(v, 0, sizeof *v);
 }
 
+static bool known_tag(const struct chapter *c, const char *tag)
+{
+    for (size_t i = 0; tag && i < c->ntests; i++)
+        if (strcmp(c->tests[i].id, tag) == 0)
+            return true;
+    return false;
+}
+
+static void summarise(const struct vglog *v, const char *tag, const struct chapter *c, int *errors,
+                      long *definite, char **summary);
+
 void vglog_summary(const struct vglog *v, const char *tag, int *errors, long *definite, char **summary)
+{
+    summarise(v, tag, NULL, errors, definite, summary);
+}
+
+void vglog_summary_known(const struct vglog *v, const char *tag, const struct chapter *c, int *errors,
+                         long *definite, char **summary)
+{
+    summarise(v, tag, c, errors, definite, summary);
+}
+
+/* With a chapter: the processes tagged `tag`, and those with no tag or a tag that names no
+ * test of the chapter (the runner, or a forged tag): their findings count for every test. */
+static void summarise(const struct vglog *v, const char *tag, const struct chapter *c, int *errors,
+                      long *definite, char **summary)
 {
     *errors = 0;
     *definite = 0;
     const struct vgproc *first = NULL;
     for (size_t i = 0; i < v->n; i++) {
         const struct vgproc *p = &v->procs[i];
-        if (tag && (!p->tag || strcmp(p->tag, tag) != 0))
+        bool mine = !tag || (p->tag && strcmp(p->tag, tag) == 0) || (c && !known_tag(c, p->tag));
+        if (!mine)
             continue;
         *errors += p->errors;
         *definite += p->definite;

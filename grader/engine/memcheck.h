@@ -20,4 +20,8 @@ void vglog_free(struct vglog *v);
 /* Findings of the processes tagged `tag` (every process when tag is NULL); *summary is a new
  * string in words, or NULL when clean. */
 void vglog_summary(const struct vglog *v, const char *tag, int *errors, long *definite, char **summary);
+/* The same for a whole-chapter run: processes with no tag, or one naming no test of c, count
+ * for every test (a forged tag cannot hide a finding). */
+void vglog_summary_known(const struct vglog *v, const char *tag, const struct chapter *c, int *errors,
+                         long *definite, char **summary);
 #endif

@@ -16,6 +16,8 @@
 #include "memcheck.h"
 #include "sandbox.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <poll.h>
 #include <signal.h>
@@ -41,6 +43,8 @@ struct job {
     unsigned long seed;
     int slot;
     bool mc, for_points;
+    char *vg_fifo;  /* valgrind's log: a root-owned FIFO in the root-owned work folder */
+    int vg_keep;    /* the engine's own write end, so that the read end never sees EOF */
 };
 
 static void drain(int fd, char **buf, size_t *n, bool *trunc, size_t cap)
@@ -110,16 +114,35 @@ static void start_job(struct job *j, struct chapter *c, struct test *t, size_t i
             selected++, only = &c->tests[k];
     char *filter = (t || selected == 1) ? xasprintf("--filter=%s", only->id) : xstrdup("--filter=*/*");
     char *argv_plain[] = {c->bin, filter, "-j1", "--color=never", "-S", NULL};
+    /* Valgrind's log goes to a FIFO that root owns in the root-owned work folder: every traced
+     * process (runner and workers: Criterion closes inherited descriptors in its workers)
+     * opens it by name; student code may open it too, but can only add lines, never remove
+     * the FIFO or the lines valgrind writes. */
+    int vg_read = -1;
+    char *vglog = NULL;
+    j->vg_keep = -1;
+    if (mc) {
+        j->vg_fifo = xasprintf("%s/vg-%zu-s%lu.fifo", c->work, t ? index : 999999, seed);
+        unlink(j->vg_fifo);
+        if (mkfifo(j->vg_fifo, 0600) != 0 || chmod(j->vg_fifo, 0622) != 0)
+            die("mkfifo %s: %s", j->vg_fifo, strerror(errno));
+        vg_read = open(j->vg_fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        j->vg_keep = open(j->vg_fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (vg_read < 0 || j->vg_keep < 0)
+            die("open %s: %s", j->vg_fifo, strerror(errno));
+        vglog = xasprintf("--log-file=%s", j->vg_fifo);
+    }
     char *argv_vg[] = {"valgrind", "--tool=memcheck", "--trace-children=yes", "--vgdb=no",
                        "--leak-check=full", "--errors-for-leak-kinds=definite",
-                       "--track-origins=yes", "--num-callers=20", "--log-fd=4", c->bin, filter,
+                       "--track-origins=yes", "--num-callers=20", vglog, c->bin, filter,
                        "-j1", "--color=never", "-S", NULL};
     char *data = xasprintf("%s/data", O.root);
     struct spawn_req r = {.argv = mc ? argv_vg : argv_plain, .env = env, .cwd = j->dir,
                           .wall = wall, .mem = O.mem_bytes, .slot = slot, .sandbox = true,
-                          .expose_rw = c->work, .expose_ro = data, .report_fd = 3,
-                          .vglog_fd = mc ? 4 : 0};
+                          .expose_rw = c->work, .expose_ro = data, .report_fd = 3};
     sandbox_spawn(&r, &j->sp);
+    j->sp.fd_vg = vg_read;
+    free(vglog);
     free(data);
     free(filter);
     sandbox_free_env(env);
@@ -306,7 +329,7 @@ static void finish_job(struct job *j)
                 j->buf_out = j->buf_err = NULL;
             judge(j, &r, root);
             j->buf_out = save_out, j->buf_err = save_err;
-            vglog_summary(&vg, t->id, &r.mc_errors, &r.mc_definite, &r.mc_summary);
+            vglog_summary_known(&vg, t->id, j->ch, &r.mc_errors, &r.mc_definite, &r.mc_summary);
             record(j, t, &r);
         }
     } else {
@@ -331,6 +354,11 @@ static void finish_job(struct job *j)
     }
     vglog_free(&vg);
     json_decref(root);
+    if (j->vg_keep >= 0)
+        close(j->vg_keep);
+    if (j->vg_fifo)
+        unlink(j->vg_fifo);
+    free(j->vg_fifo);
     free(j->buf_out), free(j->buf_err), free(j->buf_rep), free(j->buf_vg), free(j->dir);
 }
 

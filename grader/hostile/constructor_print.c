@@ -1,6 +1,7 @@
 /* A constructor that prints: harmless, and captured.
  * inject: none
- * expect: passed=22 score=33 */
+ * expect: passed=ALL score=FULL
+ * linked: refused */
 #include <stdio.h>
 #define HOSTILE_BODY
 __attribute__((constructor)) static void hostile_ctor(void) { puts("hello from a constructor"); }

@@ -3,7 +3,8 @@
  * (Criterion ignores a worker's exit status once the test has ended); in the runner it runs
  * after the report is written.
  * inject: none
- * expect: passed=22 score=33 */
+ * expect: passed=ALL score=FULL
+ * linked: refused */
 #include <unistd.h>
 #define HOSTILE_BODY
 __attribute__((destructor)) static void hostile_dtor(void) { _exit(3); }

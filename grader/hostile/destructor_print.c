@@ -1,6 +1,7 @@
 /* A destructor that prints: harmless.
  * inject: none
- * expect: passed=22 score=33 */
+ * expect: passed=ALL score=FULL
+ * linked: refused */
 #include <stdio.h>
 #define HOSTILE_BODY
 __attribute__((destructor)) static void hostile_dtor(void) { fputs("bye from a destructor\n", stderr); }

@@ -1,11 +1,14 @@
 /* Writes a report claiming every test passed, and a Gradescope results.json with full marks
- * wherever it can guess, then kills the runner so that nothing overwrites the forgery.
- * The forged report lacks the run's token: the engine rejects it.
+ * wherever it can guess (the report pipe's descriptor 3 included), then kills the runner so
+ * that nothing overwrites the forgery.  The report reaches the engine only from the runner, on
+ * a descriptor the worker does not hold; files are never read: the runner's death is a crash.
  * inject: svd_jacobi
- * expect: missing=12 passed=10 score=15 */
+ * expect: crashed=N passed=REST score=PROBE
+ * linked: refused */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 static void hostile_forge(void)
 {
@@ -22,6 +25,8 @@ static void hostile_forge(void)
             fclose(f);
         }
     }
+    for (int fd = 3; fd < 8; fd++) /* the report pipe, if the worker held it */
+        (void)!write(fd, fake, strlen(fake));
     kill(getppid(), SIGKILL);
 }
 #define HOSTILE_BODY { hostile_forge(); }

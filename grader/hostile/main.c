@@ -1,6 +1,7 @@
 /* A main() of the student's own: must not replace the test runner.
  * inject: none
- * expect: passed=22 score=33 */
+ * expect: passed=ALL score=FULL
+ * linked: refused */
 #define HOSTILE_BODY
 #include <stdio.h>
 int main(void)

@@ -1,5 +1,6 @@
 /* Sleeps far beyond any timeout.
  * inject: svd_jacobi
- * expect: timed_out=12 passed=10 score=15 */
+ * expect: timed_out=N passed=REST score=PROBE
+ * linked: refused */
 #include <unistd.h>
 #define HOSTILE_BODY { sleep(1000); }

@@ -1,6 +1,7 @@
 /* Unbounded recursion with a large frame.
  * inject: svd_jacobi
- * expect: crashed=12 passed=10 score=15 */
+ * expect: crashed=N passed=REST score=PROBE
+ * linked: same */
 static int hostile_recurse(int n)
 {
     volatile char frame[4096];

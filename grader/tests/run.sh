@@ -31,74 +31,145 @@ else
 fi
 
 # ---- 2. hostile catalogue ----------------------------------------------------------------------
-# A healthy second chapter graded beside each hostile one: the fastest available.
+# Every case runs through the real engine up to three times, one per set of defence layers:
+#   linked:   every layer (the default engine): "refused" (the allow-list stops it at link time),
+#             "same" (the case uses only allowed calls: the same outcome as below), or outcomes;
+#   expect:   the runtime layers alone (--no-link-check): sandbox users, namespaces, pipes;
+#   fallback: the runtime layers without namespaces (--no-link-check --no-namespaces), where
+#             a container refuses them; only for the cases whose class it must still stop.
+# Outcomes: STATUS=COUNT (or >=, <) and score=...; the counts may name N (the tests that fail
+# when the injected function is a stub: measured by a probe), REST (the others), ALL, PROBE
+# (the probe's score) and FULL.  noleak: no "MLPHYS-LEAK" in any output; noleftovers: nothing
+# planted survives; nonetwork: the host's listener saw no connection; memcheck=WORD: make
+# memcheck names WORD at a line of svd.c and the @memcheck points are lost.
 other=""
 for c in 05-numerics 03-woodbury 02-backprop; do [ -d "solutions/$c" ] && { other=$c; break; }; done
 [ -n "$other" ] || for d in solutions/[0-9][0-9]-*/; do c=$(basename "$d"); [ "$c" != 01-svd ] && { other=$c; break; }; done
 make --no-print-directory BUILD="$B" WERROR=-Werror build CH="01-svd $other" >/dev/null || bad "build for the catalogue"
+cc -O1 -o "$B/selftest/listen" grader/tests/listen.c || bad "listener"
 ENGINE_ENV=(MLPHYS_CC=cc "MLPHYS_CFLAGS=-std=c11 -Wall -Wextra -Wpedantic -O2 -g $(pkg-config --cflags gsl criterion jansson zlib)"
             "MLPHYS_LDLIBS=$(pkg-config --libs gsl criterion jansson zlib) -lcsv -lm" "MLPHYS_BUILD=$B")
 root=$([ "$(id -u)" -eq 0 ] && echo yes || echo no)
-ntests=$(grep -cvE '^\s*(#|$)' grader/01-svd/rubric)
+engine() { timeout 300 env "${ENGINE_ENV[@]}" "$B/bin/mlphys-grade" --jobs "$JOBS" --quiet "$@"; }
 
 # memcheck points: the reference solution earns them
-timeout 300 env "${ENGINE_ENV[@]}" "$B/bin/mlphys-grade" --impl solutions --out "$B/hostile/clean-pts" --jobs "$JOBS" --quiet --rubric grader/tests/memcheck-rubric 01-svd >/dev/null
+engine --impl solutions --out "$B/hostile/clean-pts" --rubric grader/tests/memcheck-rubric 01-svd >/dev/null
 [ "$(jq '.chapters[0].score' "$B/hostile/clean-pts/report.json" 2>/dev/null)" = 5 ] && ok "@memcheck points: the clean solution gets 5 of 5" || bad "@memcheck points for the clean solution"
 
+# the probes: each injected function as a stub, to know which tests depend on it
+declare -A PN PREST PSCORE
+ALL=$(grep -cvE '^\s*(#|@|$)' grader/01-svd/rubric)
+FULL=$(awk '!/^[[:space:]]*(#|@|$)/ { s += $2 } END { print s }' grader/01-svd/rubric)
+for fn in $(sed -n 's/^ \* inject: //p' ${CASES:-grader/hostile/*.c} | sort -u); do
+  case $fn in none|whole) continue;; esac
+  t="$B/hostile/probe-$fn"; rm -rf "$t"; mkdir -p "$t"
+  printf '/* a probe\n * inject: %s\n */\n#define HOSTILE_BODY { return GSL_EUNIMPL; }\n' "$fn" >"$t/case.c"
+  grader/tests/inject.sh "$t/case.c" "$t/01-svd/svd.c"
+  engine --impl "$t" --out "$t/out" 01-svd >/dev/null 2>&1
+  PN[$fn]=$(jq '[.chapters[0].tests[] | select(.status != "passed")] | length' "$t/out/report.json" 2>/dev/null || echo '?')
+  PREST[$fn]=$(( ALL - ${PN[$fn]:-0} )); PSCORE[$fn]=$(jq '.chapters[0].score' "$t/out/report.json" 2>/dev/null || echo '?')
+done
+
+# judge ONE run against a list of outcomes; prints problems, one per line
+judge_run() { # out-dir expect-words fn [other-chapter-graded]
+  local out=$1 words=$2 fn=$3
+  if ! jq -e . "$out/report.json" >/dev/null 2>&1 || ! jq -e . "$out/results.json" >/dev/null 2>&1; then
+    echo "report.json or results.json missing or invalid"; return; fi
+  local got; got=$(jq -r '.chapters[0] | (.tests | map(.status | gsub(" "; "_")) | group_by(.) | map("\(.[0])=\(length)") | join(" ")) + " score=\(.score) status=\(.status)"' "$out/report.json")
+  for want in $words; do
+    case "$want" in root-only|memcheck=*|noleftovers|nonetwork) continue;; esac
+    if [ "$want" = refused ]; then
+      [ "$(jq -r '.chapters[0].status' "$out/report.json")" = refused ] && [ "$(jq '.chapters[0].score' "$out/report.json")" = 0 ] \
+        || echo "expected the link check to refuse it ($got)"
+      jq -r '.chapters[0].compile_output' "$out/report.json" | grep -q '^refused: ' || echo "the refusal does not say what was refused"
+      continue; fi
+    if [ "$want" = noleak ]; then
+      grep -q 'MLPHYS-LEAK' "$out/report.json" && echo "something leaked: $(grep -o 'MLPHYS-LEAK[^"]*' "$out/report.json" | head -2 | tr '\n' ' ')"
+      continue; fi
+    local k op v
+    if [[ $want =~ ^([a-z_]+)(>=|<|=)(.+)$ ]]; then k=${BASH_REMATCH[1]}; op=${BASH_REMATCH[2]}; v=${BASH_REMATCH[3]}
+    else echo "cannot read expectation '$want'"; continue; fi
+    case $v in N) v=${PN[$fn]:-?};; REST) v=${PREST[$fn]:-?};; PROBE) v=${PSCORE[$fn]:-?};; ALL) v=$ALL;; FULL) v=$FULL;; esac
+    local g
+    if [ "$k" = score ]; then g=$(jq '.chapters[0].score' "$out/report.json")
+    else g=$(jq --arg k "${k//_/ }" '[.chapters[0].tests[] | select(.status == $k)] | length' "$out/report.json"); fi
+    local pass=no
+    case $op in
+      '=') [ "$(printf '%g' "$g")" = "$(printf '%g' "$v")" ] && pass=yes;;
+      '>=') awk -v g="$g" -v v="$v" 'BEGIN { exit !(g >= v) }' && pass=yes;;
+      '<') awk -v g="$g" -v v="$v" 'BEGIN { exit !(g < v) }' && pass=yes;;
+    esac
+    [ $pass = yes ] || echo "$k: expected $op$v, got $g ($got)"
+  done
+  local n; n=$(jq '[.tests[] | select(.name | startswith("01-svd"))] | length' "$out/results.json")
+  [ "$n" = "$ALL" ] || echo "results.json has $n tests of 01-svd, the rubric $ALL"
+  jq -e '.score == ([.tests[].score] | add)' "$out/results.json" >/dev/null || echo "results.json score is not the sum of its tests"
+  if [ -n "$4" ]; then jq -e --arg o "$other" '.chapters[1] | .chapter == $o and .score == .max_score' "$out/report.json" >/dev/null \
+    || echo "the healthy chapter $other lost points"; fi
+  local big; big=$(stat -c %s "$out/report.json"); [ "$big" -lt 2000000 ] || echo "report.json is $big bytes"
+}
+
+planted=(/var/tmp/mlphys-planted /tmp/mlphys-planted /dev/shm/mlphys-planted)
 for f in ${CASES:-grader/hostile/*.c}; do
   case_name=$(basename "$f" .c)
+  fn=$(sed -n 's/^ \* inject: //p' "$f")
   expect=$(sed -n 's/^ \* expect: //p' "$f" | sed 's/ \*\/$//')
-  if [[ "$expect" == *root-only* && $root == no ]]; then
+  linked=$(sed -n 's/^ \* linked: //p' "$f" | sed 's/ \*\/$//')
+  fallback=$(sed -n 's/^ \* fallback: //p' "$f" | sed 's/ \*\/$//')
+  [ "$linked" = same ] && linked=$expect
+  if [[ "$expect$linked" == *root-only* && $root == no ]]; then
     printf '   skip %s (needs root: the process limit only applies to the sandbox user)\n' "$case_name"; continue
   fi
   tree="$B/hostile/$case_name"
   rm -rf "$tree"; mkdir -p "$tree/01-svd"
-  ln -s "$PWD/solutions/$other" "$tree/$other"
+  mkdir -p "$tree/$other"; cp solutions/"$other"/*.c "$tree/$other/"
   grader/tests/inject.sh "$f" "$tree/01-svd/svd.c"
-  out="$tree/out"
-  mc_flags=(); mem=""
-  if [[ "$expect" == *memcheck=* ]]; then mem=${expect##*memcheck=}; mem=${mem%% *}; fi
-  t0=$(date +%s)
-  timeout 180 env "${ENGINE_ENV[@]}" "$B/bin/mlphys-grade" --impl "$tree" --out "$out" --jobs "$JOBS" --quiet 01-svd "$other"
-  rc=$?; dt=$(( $(date +%s) - t0 ))
-  problems=()
-  [ $rc -eq 0 ] || problems+=("engine exit status $rc")
-  [ $dt -le 60 ] || problems+=("took ${dt}s (> 60 s)")
-  if ! jq -e . "$out/report.json" >/dev/null 2>&1 || ! jq -e . "$out/results.json" >/dev/null 2>&1; then
-    problems+=("report.json or results.json missing or invalid")
-  else
-    got=$(jq -r '.chapters[0] | (.tests | map(.status | gsub(" "; "_")) | group_by(.) | map("\(.[0])=\(length)") | join(" ")) + " score=\(.score)"' "$out/report.json")
-    for want in $expect; do
-      case "$want" in root-only|memcheck=*) continue;; esac
-      k=${want%%=*}; v=${want#*=}
-      if [ "$k" = score ]; then g=$(jq '.chapters[0].score' "$out/report.json")
-      else g=$(jq --arg k "${k//_/ }" '[.chapters[0].tests[] | select(.status == $k)] | length' "$out/report.json"); fi
-      [ "$(printf '%g' "$g")" = "$(printf '%g' "$v")" ] || problems+=("$k: expected $v, got $g ($got)")
-    done
-    n=$(jq '[.tests[] | select(.name | startswith("01-svd"))] | length' "$out/results.json")
-    [ "$n" = "$ntests" ] || problems+=("results.json has $n tests of 01-svd, the rubric $ntests")
-    jq -e '.score == ([.tests[].score] | add)' "$out/results.json" >/dev/null || problems+=("results.json score is not the sum of its tests")
-    jq -e --arg o "$other" '.chapters[1] | .chapter == $o and .score == .max_score' "$out/report.json" >/dev/null \
-      || problems+=("the healthy chapter $other lost points")
-    big=$(stat -c %s "$out/report.json"); [ "$big" -lt 2000000 ] || problems+=("report.json is $big bytes")
-    if [ "$case_name" = fork_bomb ]; then
-      forks=$(jq -r '.chapters[0].tests[].stderr' "$out/report.json" | sed -n 's/^forked \([0-9]*\)$/\1/p' | sort -n | tail -1)
-      if [ -z "$forks" ] || [ "$forks" -ge 100 ]; then problems+=("the process limit did not hold: forked '${forks:-?}'"); fi
+  problems=(); t0=$(date +%s)
+  runs=("linked|$linked|")
+  [[ "$expect" == skip* ]] || runs+=("runtime|$expect|--no-link-check")
+  [ -n "$fallback" ] && [ $root = yes ] && runs+=("fallback|$fallback|--no-link-check --no-namespaces")
+  for r in "${runs[@]}"; do
+    IFS='|' read -r layer words flags <<<"$r"
+    out="$tree/out-$layer"
+    rm -f "${planted[@]}" 2>/dev/null
+    lpid=""
+    if [[ "$words" == *nonetwork* ]]; then
+      "$B/selftest/listen" 47123 120 >"$tree/listen-$layer.log" 2>&1 & lpid=$!; sleep 0.3; fi
+    t1=$(date +%s)
+    # shellcheck disable=SC2086
+    # the healthy chapter is graded beside every run in which hostile code executes
+    with=("$other"); [ "$words" = refused ] && with=()
+    engine --impl "$tree" --out "$out" $flags 01-svd "${with[@]}" >"$tree/engine-$layer.log" 2>&1
+    rc=$?; dt=$(( $(date +%s) - t1 ))
+    [ $rc -eq 0 ] || problems+=("[$layer] engine exit status $rc: $(tail -1 "$tree/engine-$layer.log")")
+    [ $dt -le 90 ] || problems+=("[$layer] took ${dt}s (> 90 s)")
+    while IFS= read -r p; do [ -n "$p" ] && problems+=("[$layer] $p"); done < <(judge_run "$out" "$words" "$fn" "${with[*]}")
+    if [ -n "$lpid" ]; then
+      kill "$lpid" 2>/dev/null; wait "$lpid" 2>/dev/null
+      c=$(grep -c '^connection' "$tree/listen-$layer.log"); [ "$c" = 0 ] || problems+=("[$layer] the host's listener received $c connection(s)")
     fi
-  fi
-  sleep 0.2
-  if pgrep -f "$tree/" >/dev/null; then problems+=("processes left running: $(pgrep -fa "$tree/" | head -2 | tr '\n' ' ')"); pkill -9 -f "$tree/"; fi
-  if [ -n "$mem" ]; then
-    # make memcheck names the problem and the student's line; a rubric's @memcheck points
-    # are lost while the test itself still passes
-    timeout 300 env "${ENGINE_ENV[@]}" "$B/bin/mlphys-grade" --impl "$tree" --out "$out-mc" --jobs "$JOBS" --quiet --memcheck --tests hand_worked 01-svd >/dev/null
-    msg=$(jq -r '.chapters[0].tests[0].memcheck // ""' "$out-mc/report.json" 2>/dev/null)
-    [[ "$msg" == *"$mem"* && "$msg" == *"svd.c:"* ]] || problems+=("memcheck should report '$mem' at a line of svd.c, said: '$msg'")
-    timeout 300 env "${ENGINE_ENV[@]}" "$B/bin/mlphys-grade" --impl "$tree" --out "$out-pts" --jobs "$JOBS" --quiet --rubric grader/tests/memcheck-rubric 01-svd >/dev/null
-    pts=$(jq -r '.chapters[0] | "\(.score) \(.tests[] | select(.id == "@memcheck") | .status)"' "$out-pts/report.json" 2>/dev/null)
-    [ "$pts" = "2 failed" ] || problems+=("@memcheck points: expected '2 failed', got '$pts'")
-  fi
-  if [ ${#problems[@]} -eq 0 ]; then ok "$(printf '%-20s %3ss  %s' "$case_name" "$dt" "$expect")"
+    if [[ "$words" == *noleftovers* ]]; then
+      for p in "${planted[@]}"; do [ -e "$p" ] && problems+=("[$layer] $p survived the job"); done
+      n=$(find /dev/shm /tmp -maxdepth 1 -user mlphys-sb0 2>/dev/null | wc -l); [ "$n" = 0 ] || problems+=("[$layer] $n files of the sandbox user survived in /tmp or /dev/shm")
+    fi
+    if [ "$case_name" = fork_bomb ] && [ -f "$out/report.json" ]; then
+      forks=$(jq -r '.chapters[0].tests[].stderr // ""' "$out/report.json" | sed -n 's/^forked \([0-9]*\)$/\1/p' | sort -n | tail -1)
+      if [ -n "$forks" ] && [ "$forks" -ge 100 ]; then problems+=("[$layer] the process limit did not hold: forked '$forks'"); fi
+    fi
+    sleep 0.2
+    if pgrep -f "$tree/" >/dev/null; then problems+=("[$layer] processes left running: $(pgrep -fa "$tree/" | head -2 | tr '\n' ' ')"); pkill -9 -f "$tree/"; fi
+    if [[ "$words" == *memcheck=* ]]; then
+      mem=${words##*memcheck=}; mem=${mem%% *}
+      engine --impl "$tree" --out "$out-mc" $flags --memcheck --tests hand_worked 01-svd >/dev/null 2>&1
+      msg=$(jq -r '.chapters[0].tests[0].memcheck // ""' "$out-mc/report.json" 2>/dev/null)
+      [[ "$msg" == *"$mem"* && "$msg" == *"svd.c:"* ]] || problems+=("[$layer] memcheck should report '$mem' at a line of svd.c, said: '$msg'")
+      engine --impl "$tree" --out "$out-pts" $flags --rubric grader/tests/memcheck-rubric 01-svd >/dev/null 2>&1
+      pts=$(jq -r '.chapters[0] | "\(.score) \(.tests[] | select(.id == "@memcheck") | .status)"' "$out-pts/report.json" 2>/dev/null)
+      [ "$pts" = "2 failed" ] || problems+=("[$layer] @memcheck points: expected '2 failed', got '$pts'")
+    fi
+  done
+  dt=$(( $(date +%s) - t0 ))
+  if [ ${#problems[@]} -eq 0 ]; then ok "$(printf '%-22s %3ss  %s' "$case_name" "$dt" "$(printf '%s; ' "${runs[@]%%|*}" | sed 's/; $//')")"
   else bad "$case_name: $(IFS=';'; echo "${problems[*]}")"; fi
 done
 [ $fails -eq 0 ]
