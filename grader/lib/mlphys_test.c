@@ -86,10 +86,13 @@ static bool close_report(const double *g, const double *w, size_t n, size_t stri
         double gv = ncols ? g[i * stride_g + j] : g[k * stride_g];
         double wv = ncols ? w[i * stride_w + j] : w[k * stride_w];
         double tol = atol + rtol * fabs(wv);
-        double excess = isfinite(gv) ? fabs(gv - wv) / (tol > 0 ? tol : 1e-300) : INFINITY;
+        /* NaN or Inf anywhere (got, want or the tolerance) is infinitely wrong, and the first
+         * such entry stays the worst: a later finite entry never hides it */
+        double excess = (isfinite(gv) && isfinite(wv) && isfinite(tol)) ? fabs(gv - wv) / (tol > 0 ? tol : 1e-300)
+                                                                        : INFINITY;
         if (!(excess <= 1.0))
             ok = false;
-        if (!(excess <= worst_excess)) {
+        if (excess > worst_excess) {
             worst_excess = excess;
             worst = k;
         }
@@ -189,7 +192,9 @@ double mlphys_orthonormality_error(const gsl_matrix *Q)
             for (size_t i = 0; i < Q->size1; i++)
                 dot += gsl_vector_get(&qa.vector, i) * gsl_vector_get(&qb.vector, i);
             double e = fabs(dot - (a == b ? 1.0 : 0.0));
-            if (!(e <= worst))
+            if (!isfinite(e))
+                return INFINITY; /* NaN or Inf: never hidden by a later finite entry */
+            if (e > worst)
                 worst = e;
         }
     return worst;
@@ -199,12 +204,20 @@ double mlphys_matrix_rel_error(const gsl_matrix *A, const gsl_matrix *B)
 {
     double scale = 1.0, worst = 0.0;
     for (size_t i = 0; i < B->size1; i++)
-        for (size_t j = 0; j < B->size2; j++)
-            scale = fmax(scale, fabs(gsl_matrix_get(B, i, j)));
+        for (size_t j = 0; j < B->size2; j++) {
+            double b = fabs(gsl_matrix_get(B, i, j));
+            if (!isfinite(b))
+                return INFINITY;
+            scale = fmax(scale, b);
+        }
+    if (A->size1 != B->size1 || A->size2 != B->size2)
+        return INFINITY;
     for (size_t i = 0; i < A->size1; i++)
         for (size_t j = 0; j < A->size2; j++) {
             double e = fabs(gsl_matrix_get(A, i, j) - gsl_matrix_get(B, i, j));
-            if (!(e <= worst))
+            if (!isfinite(e))
+                return INFINITY; /* NaN or Inf: never hidden by a later finite entry */
+            if (e > worst)
                 worst = e;
         }
     return worst / scale;

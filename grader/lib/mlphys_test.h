@@ -91,8 +91,9 @@ bool mlphys_close(double got, double want, double atol, double rtol);
         }                                                                                     \
     } while (0)
 
-/* Element-wise comparison; on failure the message names the worst index, both values, the
- * tolerance, and `hint` (the likely mistake).  Returns true when all elements are close. */
+/* Element-wise comparison; on failure the message names the worst index (the first NaN or
+ * Inf, if any), both values, the tolerance, and `hint` (the likely mistake).  Returns true when
+ * all elements are close; NaN or Inf anywhere is never close. */
 bool mlphys_vector_close_msg(const gsl_vector *got, const gsl_vector *want, double atol,
                              double rtol, char *msg, size_t len);
 bool mlphys_matrix_close_msg(const gsl_matrix *got, const gsl_matrix *want, double atol,
@@ -125,10 +126,12 @@ void mlphys_fill_gaussian(gsl_matrix *m, gsl_rng *rng, double sigma);
  * of an M x N Gaussian matrix (an n x n orthogonal matrix when M = N).  Caller frees. */
 gsl_matrix *mlphys_random_orthonormal(size_t M, size_t N, gsl_rng *rng);
 
-/* max_ij |(Q^T Q - I)_ij| for a matrix with orthonormal columns (Q is M x N, M >= N). */
+/* max_ij |(Q^T Q - I)_ij| for a matrix with orthonormal columns (Q is M x N, M >= N);
+ * INFINITY when any entry is NaN or Inf. */
 double mlphys_orthonormality_error(const gsl_matrix *Q);
 
-/* max_ij |A_ij - B_ij| / max(1, max_ij |B_ij|), a scale-aware distance. */
+/* max_ij |A_ij - B_ij| / max(1, max_ij |B_ij|), a scale-aware distance; INFINITY when any
+ * entry is NaN or Inf, or the shapes differ. */
 double mlphys_matrix_rel_error(const gsl_matrix *A, const gsl_matrix *B);
 
 #endif

@@ -30,6 +30,24 @@ else
   bad "data loader tests do not compile"
 fi
 
+# ---- 1b. the test library's tolerance helpers, and the engine's layers ------------------------
+make --no-print-directory BUILD="$B" WERROR=-Werror "$B/lib/libmlphys_test.a" "$B/lib/libmlphys_common.a" >/dev/null || bad "test library"
+if cc -std=c11 -Wall -Wextra -Wpedantic -Werror -O1 -g $(pkg-config --cflags criterion gsl) -Igrader/lib \
+      grader/tests/lib_tests.c "$B/lib/libmlphys_test.a" -o "$B/selftest/lib_tests" \
+      $(pkg-config --libs criterion gsl jansson) -lm && "$B/selftest/lib_tests" -j2 --color=never >"$B/selftest/lib.log" 2>&1; then
+  ok "tolerance helpers: NaN and Inf fail in every position ($(grep -o 'Tested: [0-9]*' "$B/selftest/lib.log"))"
+else
+  grep -E 'FAIL|Assert|error' "$B/selftest/lib.log" 2>/dev/null | head -10; bad "tolerance helper self-tests"
+fi
+if cc -std=c11 -Wall -Wextra -Wpedantic -Werror -O1 -g $(pkg-config --cflags criterion jansson) -Igrader/engine \
+      grader/tests/engine_tests.c grader/engine/util.c grader/engine/rubric.c grader/engine/linkcheck.c \
+      grader/engine/memcheck.c -o "$B/selftest/engine_tests" $(pkg-config --libs criterion jansson) \
+   && (cd "$B/selftest" && ./engine_tests -j1 --color=never >engine.log 2>&1); then
+  ok "engine layers: $(grep -o 'Tested: [0-9]*' "$B/selftest/engine.log") self-tests (rubric, allow-list, valgrind log, file safety)"
+else
+  grep -E 'FAIL|Assert|error' "$B/selftest/engine.log" 2>/dev/null | head -10; bad "engine self-tests"
+fi
+
 # ---- 2. hostile catalogue ----------------------------------------------------------------------
 # Every case runs through the real engine up to three times, one per set of defence layers:
 #   linked:   every layer (the default engine): "refused" (the allow-list stops it at link time),
