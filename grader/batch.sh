@@ -1,23 +1,48 @@
 #!/usr/bin/env bash
 # make batch SUBMISSIONS=dir: grade every sub-folder of dir (one per student) in parallel,
-# each in its own scratch tree and its own engine (as root, under its own sandbox users), into
+# each in its own scratch tree and its own engine (as root: its own sandbox users and private
+# namespaces, with the submissions folder hidden from student code), into
 #   OUT/gradebook.csv   student, one column per chapter, total, max
 #   OUT/STUDENT/        report.json, results.json and the graded sources
+# Without root there is no isolation between submissions (one student's code could read or
+# change another's files, or the gradebook): batch refuses unless UNSAFE=1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 SUBS="${SUBMISSIONS:?SUBMISSIONS=folder with one sub-folder per student}"
 OUT="${OUT:-build/batch}"; JOBS="${JOBS:-2}"; B="${BUILD:-build}"
 CHAPTERS="${CHAPTERS:?}"
+ENGINE_FLAGS="${ENGINE_FLAGS:-}"   # extra engine options (the catalogue's --no-link-check)
+uid=${MLPHYS_UID_FOR_TESTS:-$(id -u)}
+if [ "$uid" -ne 0 ]; then
+  if [ "${UNSAFE:-0}" != 1 ]; then
+    echo "batch: not root, so submissions would not be isolated from each other: student code could"
+    echo "       read or change other students' files and the gradebook.  Run it as root (sudo make"
+    echo "       batch ...), or UNSAFE=1 make batch ... to grade anyway, unisolated."
+    exit 2
+  fi
+  echo "batch: WARNING: UNSAFE=1, grading without isolation between submissions" >&2
+fi
+safe_name() { [[ $1 =~ ^[A-Za-z0-9_@+-][A-Za-z0-9._@+-]*$ ]]; }
+SUBS=$(realpath -e -- "$SUBS") || { echo "batch: no folder $SUBMISSIONS"; exit 2; }
+[[ $SUBS =~ ^[A-Za-z0-9._/@+-]+$ ]] || { echo "batch: the submissions folder's path must not contain spaces, quotes or control characters: $SUBS"; exit 2; }
 mkdir -p "$OUT"; : >"$OUT/.done"
-students=(); for d in "$SUBS"/*/; do [ -d "$d" ] && students+=("$(basename "$d")"); done
+students=(); refused=()
+while IFS= read -r -d '' d; do
+  s=${d#"$SUBS"/}
+  if safe_name "$s"; then students+=("$s"); else refused+=("$s"); fi
+done < <(find "$SUBS" -mindepth 1 -maxdepth 1 -type d -print0 | sort -z)
+for s in "${refused[@]}"; do
+  printf 'batch: refusing the submission folder %q: a name may hold only letters, digits and . _ @ + - (rename it)\n' "$s" >&2
+done
 n=${#students[@]}
-[ "$n" -gt 0 ] || { echo "batch: no sub-folders in $SUBS"; exit 2; }
-export OUT B CHAPTERS SUBS
+[ "$n" -gt 0 ] || { echo "batch: no gradable sub-folders in $SUBS"; exit 2; }
+export OUT B CHAPTERS SUBS ENGINE_FLAGS
 grade_one() {
   s=$1; dir="$OUT/$s"
+  rm -rf -- "$dir"; mkdir -p -- "$dir"
   grader/collect.sh "$SUBS/$s" "$dir/impl" $CHAPTERS
   timeout 1800 make --no-print-directory -s grade BUILD="$B" IMPL="$dir/impl" CH="$CHAPTERS" \
-    GRADE_FLAGS="--out $dir --jobs 1 --quiet" >"$dir/grade.log" 2>&1
+    GRADE_FLAGS="--out $dir --jobs 1 --quiet --hide $SUBS $ENGINE_FLAGS" >"$dir/grade.log" 2>&1
   echo "$s" >>"$OUT/.done"
   printf '\r  graded %d/%d (%s: %s)          ' "$(wc -l <"$OUT/.done")" "$N" "$s" \
     "$(jq -r '"\(.score)/\(.max_score)"' "$dir/report.json" 2>/dev/null || echo 'no report')" >&2
@@ -33,6 +58,6 @@ echo >&2
     if [ -f "$OUT/$s/report.json" ]; then
       jq -r --arg s "$s" '[$s] + [.chapters[].score] + [.score, .max_score] | @csv' "$OUT/$s/report.json"
     else printf '"%s"%s,0,\n' "$s" "$(for c in $CHAPTERS; do printf ',0'; done)"; fi
-  done; } >"$OUT/gradebook.csv"
+  done; } >"$OUT/gradebook.csv.tmp" && mv -f "$OUT/gradebook.csv.tmp" "$OUT/gradebook.csv"
 rate=$(echo "scale=1; 60 * $n / $dt" | bc)
-echo "batch: $n submissions in ${dt%.*} s ($rate per minute, JOBS=$JOBS); gradebook: $OUT/gradebook.csv"
+echo "batch: $n submissions in ${dt%.*} s ($rate per minute, JOBS=$JOBS); gradebook: $OUT/gradebook.csv${refused:+ (${#refused[@]} refused by name)}"
