@@ -8,7 +8,8 @@
 #   5. the solutions are valgrind-clean: 0 errors, 0 definite leaks, in every test
 #   6. every figure renders (PNG and PDF) from the solutions' run.c
 #   7. the grader's own tests: data loading, and hostile submissions (grader/hostile/)
-#   8. distribution: the student release, the Gradescope autograder, batch grading
+#   9. distribution: the student release, the Gradescope autograder, batch grading
+#   8. the mutant catalogues: every realistic wrong solution loses points
 # Environment: BUILD (default build), JOBS, CHAPTERS (default: all), SKIP="memcheck seeds ..."
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -90,8 +91,15 @@ if ! skip grader; then
   done_step
 fi
 
+if ! skip mutants; then
+  step "8. every chapter's mutant catalogue: realistic wrong solutions lose points"
+  BUILD="$B" JOBS="$JOBS" grader/tests/mutants.sh $CHAPTERS || fail "a mutant survived, or a chapter has no mutant catalogue (see above)"
+  [ -s "$B/mutants/summary.tsv" ] && awk -F'\t' '{ n[$1]++; k[$1] += ($5 == "yes") } END { for (c in n) printf "   %-22s %d/%d killed\n", c, k[c], n[c] }' "$B/mutants/summary.tsv" | sort
+  done_step
+fi
+
 if ! skip distribution; then
-  step "8. the student release, the Gradescope autograder, batch grading"
+  step "9. the student release, the Gradescope autograder, batch grading"
   BUILD="$B" JOBS="$JOBS" grader/tests/distribution.sh || fail "release, Gradescope or batch grading"
   done_step
 fi

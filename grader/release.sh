@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make release: the student release, a tree and a tarball without solutions and hidden tests.
 #   OUT (default build/release)/mlphys/  and  OUT/mlphys-student.tar.gz
-# Left out: solutions/, grader/NN-slug/hidden.c, the hidden rubric lines (replaced by a
+# Left out: solutions/, grader/NN-slug/hidden.c, the mutant catalogues (patches of the solutions), the hidden rubric lines (replaced by a
 # "# withheld N P" line so that feedback can say hidden tests exist), benchmarks and the
 # suite's own tests (they need the solutions), .ci/ and .git.  Then it proves that no line of
 # any solution (outside the public test suites) and no hidden test name is inside.
@@ -14,7 +14,7 @@ mkdir -p "$R"
 # tracked files only (never build output or local junk)
 git ls-files -z | while IFS= read -r -d '' f; do
   case "$f" in
-    solutions/*|bench/*|.ci/*|grader/hostile/*|grader/tests/*|grader/*/hidden.c|grader/release.sh|grader/gradescope/*|grader/batch.sh) continue;;
+    solutions/*|bench/*|.ci/*|grader/hostile/*|grader/tests/*|grader/*/hidden.c|grader/*/mutants/*|grader/release.sh|grader/gradescope/*|grader/batch.sh) continue;;
   esac
   mkdir -p "$R/$(dirname "$f")"; cp -p "$f" "$R/$f"
 done

@@ -83,6 +83,7 @@ struct opts {
     bool same_user;     /* --same-user: never drop privileges */
     bool no_link_check; /* --no-link-check: the catalogue tests the other layers alone */
     bool no_namespaces; /* --no-namespaces: the same, for the fallback without namespaces */
+    bool no_diagnose;   /* --no-diagnose: no valgrind re-run of a crashed test */
     const char *only;   /* --tests SUBSTRING */
     const char *rubric; /* --rubric FILE */
     const char *hide[16]; /* --hide DIR: more folders student code must not see */

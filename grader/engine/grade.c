@@ -52,6 +52,8 @@ static void usage(void)
          "                    submission and the output folder are always hidden)\n"
          "  --no-link-check   skip the allow-list (the hostile catalogue tests each layer alone)\n"
          "  --no-namespaces   skip the private namespaces (the same)\n"
+         "  --no-diagnose     do not re-run a chapter's first crashed test under valgrind to\n"
+         "                    name the line (done by default)\n"
          "Exit status: 0 when grading finished (whatever the score), 1 when --expect or --strict\n"
          "or a memcheck finding failed, 2 on a usage or environment error.");
 }
@@ -87,6 +89,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--same-user")) O.same_user = true;
         else if (!strcmp(a, "--no-link-check")) O.no_link_check = true;
         else if (!strcmp(a, "--no-namespaces")) O.no_namespaces = true;
+        else if (!strcmp(a, "--no-diagnose")) O.no_diagnose = true;
         else if (!strcmp(a, "--hide")) { NEEDV(); if (O.nhide < 16) O.hide[O.nhide++] = v; }
         else if (!strcmp(a, "--tests")) { NEEDV(); O.only = v; }
         else if (!strcmp(a, "--rubric")) { NEEDV(); O.rubric = v; }

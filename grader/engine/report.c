@@ -120,6 +120,29 @@ void print_terminal(struct chapter *chs, size_t nch, double elapsed)
                     print_indented(ch->compile_output, "    ");
         }
         bool *shown = xcalloc(ch->ntests, sizeof *shown);
+        /* an untouched chapter: one line, not one per function */
+        if (!O.verbose) {
+            int todo = 0, nyet = 0, lost = 0;
+            for (size_t i = 0; i < ch->ntests; i++) {
+                struct test *t = &ch->tests[i];
+                if (t->status == ST_PASSED || (!show_withheld && is_withheld(t)) || t->is_memcheck)
+                    continue;
+                lost++;
+                if (!t->message || !strstr(t->message, "not implemented yet"))
+                    continue;
+                nyet++;
+                const char *m = strstr(t->message, "start at TODO(");
+                int k = m ? atoi(m + 14) : 0;
+                if (k > 0 && (todo == 0 || k < todo))
+                    todo = k;
+            }
+            if (lost > 0 && nyet == lost) {
+                printf("\n%s: not started yet (%d tests say \"not implemented yet\"): start at TODO(%d) in %s"
+                       "  (make hint CH=%s for a nudge)\n", ch->slug, nyet, todo ? todo : 1, ch->src, ch->slug);
+                for (size_t i = 0; i < ch->ntests; i++)
+                    shown[i] = true;
+            }
+        }
         for (size_t i = 0; i < ch->ntests; i++) {
             struct test *t = &ch->tests[i];
             if (!show_withheld && is_withheld(t))
@@ -176,9 +199,32 @@ void print_terminal(struct chapter *chs, size_t nch, double elapsed)
             printf("  - %s (%d test%s, %g point%s: %s)\n", status_name[t->status], n,
                    n == 1 ? "" : "s", pts, pts == 1 ? "" : "s", names);
             print_indented(n > 1 ? r : (t->message ? t->message : ""), "      ");
+            if (n > 1 && t->message) /* the diagnosis lines, which the grouping key leaves out */
+                for (const char *q = strchr(t->message, '\n'); q; q = strchr(q + 1, '\n'))
+                    if (strncmp(q + 1, "valgrind, ", 10) == 0 || strncmp(q + 1, "GSL error: ", 11) == 0)
+                        printf("      %.*s\n", (int)strcspn(q + 1, "\n"), q + 1);
             free(r);
         }
         free(shown);
+        if (O.memcheck && ch->gradable) {
+            int clean = 0, dirty = 0;
+            for (size_t i = 0; i < ch->ntests; i++) {
+                struct test *t = &ch->tests[i];
+                if (t->is_memcheck || t->runs == 0 || (!show_withheld && is_withheld(t)))
+                    continue;
+                if (t->mc_summary) {
+                    if (!dirty++)
+                        printf("\n%s: memcheck (valgrind)\n", ch->slug);
+                    printf("  - %s: %s\n", t->id, t->mc_summary);
+                } else
+                    clean++;
+            }
+            if (!dirty)
+                printf("\n%s: memcheck clean: 0 errors, 0 bytes definitely lost in %d test%s\n", ch->slug,
+                       clean, clean == 1 ? "" : "s");
+            else
+                printf("  (%d other test%s clean)\n", clean, clean == 1 ? "" : "s");
+        }
     }
     printf("\n  %.1f s; report: %s/report.json, Gradescope: %s/results.json\n", elapsed, O.out,
            O.out);

@@ -42,7 +42,7 @@ struct job {
     int wstatus;
     unsigned long seed;
     int slot;
-    bool mc, for_points;
+    bool mc, for_points, diag;
     char *vg_fifo;  /* valgrind's log: a root-owned FIFO in the root-owned work folder */
     int vg_keep;    /* the engine's own write end, so that the read end never sees EOF */
 };
@@ -147,6 +147,8 @@ static void start_job(struct job *j, struct chapter *c, struct test *t, size_t i
     free(filter);
     sandbox_free_env(env);
 }
+
+static void add_gsl_errors(struct test *t);
 
 static char *messages_text(json_t *msgs)
 {
@@ -260,6 +262,28 @@ static void judge(struct job *j, struct test *t, json_t *root)
             t->message = xstrdup("failed without a message");
         }
     }
+    add_gsl_errors(t);
+}
+
+/* What GSL said during a test that did not pass (the test library writes "GSL error: ..."
+ * lines to stderr): added to the message, since it usually names the real mistake (a shape
+ * mismatch in a call to gsl_blas_dgemm, a singular matrix, ...). */
+static void add_gsl_errors(struct test *t)
+{
+    if (t->status == ST_PASSED || !t->err)
+        return;
+    const char *p = strstr(t->err, "GSL error: ");
+    if (!p || (p != t->err && p[-1] != '\n'))
+        return;
+    size_t n = strcspn(p, "\n");
+    int more = 0;
+    for (const char *q = p + n; (q = strstr(q, "\nGSL error: ")); q++)
+        more++;
+    char *m = xasprintf("%s\n%.*s%s: a GSL routine your code called reported it (wrong shapes, or a "
+                        "singular matrix?)", t->message ? t->message : "", (int)n, p,
+                        more ? xasprintf(" (and %d more)", more) : "");
+    free(t->message);
+    t->message = m;
 }
 
 static void free_result(struct test *r)
@@ -332,6 +356,25 @@ static void finish_job(struct job *j)
             vglog_summary_known(&vg, t->id, j->ch, &r.mc_errors, &r.mc_definite, &r.mc_summary);
             record(j, t, &r);
         }
+    } else if (j->diag) {
+        /* a crash, run again under valgrind: where in the student's file it happened */
+        struct vgproc *first = NULL;
+        for (size_t i = 0; i < vg.n && !first; i++)
+            if (*vg.procs[i].kind)
+                first = &vg.procs[i];
+        if (first) {
+            int sig = j->t->signal;
+            for (size_t k = 0; k < j->ch->ntests; k++) {
+                struct test *u = &j->ch->tests[k];
+                if (u->status != ST_CRASHED || u->signal != sig)
+                    continue;
+                char *m = xasprintf("%s\nvalgrind, running %s again: %s %s; `make memcheck CH=%s` shows the rest",
+                                    u->message ? u->message : "", j->t->id, first->kind,
+                                    *first->where ? first->where : "(not in your file: see make memcheck)", j->ch->slug);
+                free(u->message);
+                u->message = m;
+            }
+        }
     } else {
         struct test *t = j->t, r = {.id = t->id, .visibility = t->visibility, .points = t->points};
         judge(j, &r, root);
@@ -375,6 +418,7 @@ static void run_queue(struct work *q, size_t total)
             struct work *w = &q[next++];
             start_job(&jobs[s], w->ch, w->ti == SIZE_MAX ? NULL : &w->ch->tests[w->ti], w->ti, w->seed, s, w->mc);
             jobs[s].for_points = w->for_points;
+            jobs[s].diag = w->diag;
             busy[s] = true;
             running++;
         }
@@ -433,13 +477,22 @@ void run_all(struct chapter *chs, size_t nch)
         for (int si = 0; si < nseeds && chs[c].gradable; si++) {
             unsigned long seed = si == 0 ? O.seed : (unsigned long)si;
             if (O.memcheck) { /* one valgrind runner per chapter: valgrind's start-up dominates */
-                q[n++] = (struct work){&chs[c], SIZE_MAX, seed, true, false};
+                q[n++] = (struct work){&chs[c], SIZE_MAX, seed, true, false, false};
                 continue;
             }
             for (size_t ti = 0; ti < chs[c].ntests; ti++)
                 if (!chs[c].tests[ti].is_memcheck)
-                    q[n++] = (struct work){&chs[c], ti, seed, false, false};
+                    q[n++] = (struct work){&chs[c], ti, seed, false, false, false};
         }
+    run_queue(q, n);
+    n = 0;
+    /* the first crash of each chapter, again under valgrind, to name the line */
+    for (size_t c = 0; c < nch && !O.memcheck && !O.no_diagnose; c++)
+        for (size_t ti = 0; ti < chs[c].ntests && chs[c].gradable; ti++)
+            if (chs[c].tests[ti].status == ST_CRASHED && chs[c].tests[ti].signal != 0) {
+                q[n++] = (struct work){&chs[c], ti, O.seed, true, false, true};
+                break;
+            }
     run_queue(q, n);
     n = 0;
     for (size_t c = 0; c < nch; c++) {
@@ -459,7 +512,7 @@ void run_all(struct chapter *chs, size_t nch)
                     free(old);
                 }
             } else
-                q[n++] = (struct work){&chs[c], ti, O.seed, true, true};
+                q[n++] = (struct work){&chs[c], ti, O.seed, true, true, false};
         }
     }
     run_queue(q, n);

@@ -4,7 +4,7 @@
 #include "engine.h"
 #include <stdint.h>
 
-struct work { struct chapter *ch; size_t ti; unsigned long seed; bool mc, for_points; };
+struct work { struct chapter *ch; size_t ti; unsigned long seed; bool mc, for_points, diag; };
 
 /* Phase 1: every test under every seed (under --memcheck: each chapter in one valgrind
  * runner).  Phase 2, for chapters whose rubric has @memcheck points: every test that passed,

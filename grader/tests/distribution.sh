@@ -22,7 +22,8 @@ if OUT="$S/release" grader/release.sh >"$S/release.log" 2>&1; then
   elif grep -q "student release" "$S/release/figures.log"; then ok "release: make figures refuses, saying it is the student release"
   else bad "release: make figures failed without saying why"; fi
   tar -tzf "$S/release/mlphys-student.tar.gz" | grep -qE '(^|/)(solutions/|hidden\.c$)' && bad "the tarball contains solutions or hidden tests" || ok "release: tarball has no solutions/ and no hidden.c"
-  grep -q '^# withheld 1 2' "$R/grader/01-svd/rubric" && ok "release: the rubric says one hidden test (2 points) is withheld" || bad "release rubric lost the withheld line"
+  hid=$(awk '!/^[ \t]*(#|$)/ && $3 != "" && $3 != "visible" { n++; p += $2 } END { printf "%d %g", n, p }' grader/01-svd/rubric)
+  grep -q "^# withheld $hid " "$R/grader/01-svd/rubric" && ok "release: the rubric says which hidden tests are withheld ($hid points)" || bad "release rubric lost the withheld line ($hid)"
 else
   tail -5 "$S/release.log"; bad "make release failed"
 fi
@@ -33,6 +34,9 @@ if OUT="$S/gs" CHAPTERS="01-svd" grader/gradescope/make-bundle.sh >/dev/null 2>&
   unzip -q "$S/gs/autograder.zip" -d "$A/source"
   if AUTOGRADER_ROOT="$A" BUILD=build bash "$A/source/setup.sh" >"$S/gs/setup.log" 2>&1; then ok "gradescope: setup.sh installs and builds"
   else tail -5 "$S/gs/setup.log"; bad "gradescope: setup.sh failed"; fi
+  read -r _ _ _ ALL FULL < <(BUILD="$B" JOBS="$JOBS" grader/tests/probe.sh svd_low_rank)
+  read -r _ _ PARTIAL _ _ < <(BUILD="$B" JOBS="$JOBS" grader/tests/probe.sh svd_low_rank)
+  read -r _ _ LOOPING _ _ < <(BUILD="$B" JOBS="$JOBS" grader/tests/probe.sh svd_jacobi)
   gs_case() { # name, how to fill the submission, expected score, expected text in the output
     rm -rf "$A/submission" "$A/results" "$A/work"; mkdir -p "$A/submission"
     eval "$2"
@@ -40,29 +44,57 @@ if OUT="$S/gs" CHAPTERS="01-svd" grader/gradescope/make-bundle.sh >/dev/null 2>&
     r="$A/results/results.json"
     if ! jq -e '.tests | type == "array"' "$r" >/dev/null 2>&1; then bad "gradescope $1: no valid results.json"; return; fi
     got=$(jq '.score' "$r"); n=$(jq '.tests | length' "$r")
-    if [ "$(printf '%g' "$got")" = "$3" ] && [ "$n" -eq 22 ] && jq -e --arg t "$4" '[.tests[].output] | join("\n") | contains($t)' "$r" >/dev/null; then
+    if [ "$(printf '%g' "$got")" = "$(printf '%g' "$3")" ] && [ "$n" -eq "$ALL" ] && jq -e --arg t "$4" '[.tests[].output] | join("\n") | contains($t)' "$r" >/dev/null; then
       ok "gradescope: $1 submission scores $got of $(jq '.max_score' "$r") with valid results.json"
-    else bad "gradescope $1: score $got (want $3), $n tests, output containing '$4'?"; fi
+    else bad "gradescope $1: score $got (want $3), $n tests (want $ALL), output containing '$4'?"; fi
   }
-  gs_case correct 'cp solutions/01-svd/svd.c "$A/submission/"' 33 "singular values"
-  gs_case partial 'grader/tests/inject.sh $H/partial.c "$A/submission/chapters/01-svd/svd.c"' 30 "start at TODO(4)"
+  gs_case correct 'cp solutions/01-svd/svd.c "$A/submission/"' "$FULL" "singular values"
+  gs_case partial 'grader/tests/inject.sh $H/partial.c "$A/submission/chapters/01-svd/svd.c"' "$PARTIAL" "start at TODO(4)"
   gs_case broken 'grader/tests/inject.sh $H/does_not_compile.c "$A/submission/svd.c"' 0 "does not compile"
+  gs_case refused 'grader/tests/inject.sh $H/read_instructor_files.c "$A/submission/svd.c"' 0 "refuses to link"
+  gs_case incbin 'grader/tests/inject.sh $H/incbin_hidden.c "$A/submission/svd.c"' 0 "does not compile"
   gs_case empty ':' 0 "missing from the submission"
+  grep -rq 'MLPHYS-LEAK' "$A/results" && bad "gradescope: something of the instructor's leaked into results.json"
 else bad "make gradescope failed"; fi
 
 # ---- batch grading ------------------------------------------------------------------------------
 Q="$S/submissions"; mkdir -p "$Q"
 for s in alice bob carol dave erin; do mkdir -p "$Q/$s"; done
 cp solutions/01-svd/svd.c "$Q/alice/"
-grader/tests/inject.sh $H/kill_runner.c "$Q/bob/svd.c"
-grader/tests/inject.sh $H/endless_loop.c "$Q/carol/svd.c"
+grader/tests/inject.sh $H/kill_runner.c "$Q/bob/svd.c"        # refused: kill()
+grader/tests/inject.sh $H/endless_loop.c "$Q/carol/svd.c"     # times out where svd_jacobi is called
+grader/tests/inject.sh $H/fork_bomb.c "$Q/dave/svd.c"         # refused: fork()
 grader/tests/inject.sh $H/partial.c "$Q/erin/svd.c"
-[ "$(id -u)" -eq 0 ] && grader/tests/inject.sh $H/fork_bomb.c "$Q/dave/svd.c"   # dave: nothing, unless root
-if SUBMISSIONS="$Q" OUT="$S/batch" JOBS="$JOBS" BUILD=build CHAPTERS="01-svd" grader/batch.sh >"$S/batch.log" 2>&1; then
+# a folder name with a newline whose shallowest "svd.c" path would, split on newlines, name the
+# reference solution: refused by name, and nobody's grade changes
+evil=$'mallory
+'"$PWD/solutions/01-svd"; mkdir -p "$Q/$evil/x"; cp solutions/01-svd/svd.c "$Q/$evil/x/"
+[ -n "${LOOPING:-}" ] || read -r _ _ LOOPING _ _ < <(BUILD="$B" JOBS="$JOBS" grader/tests/probe.sh svd_jacobi)
+[ -n "${PARTIAL:-}" ] || read -r _ _ PARTIAL _ _ < <(BUILD="$B" JOBS="$JOBS" grader/tests/probe.sh svd_low_rank)
+[ -n "${FULL:-}" ] || read -r _ _ _ ALL FULL < <(BUILD="$B" JOBS="$JOBS" grader/tests/probe.sh svd_low_rank)
+if SUBMISSIONS="$Q" OUT="$S/batch" JOBS="$JOBS" BUILD="$B" CHAPTERS="01-svd" grader/batch.sh >"$S/batch.log" 2>&1; then
   g="$S/batch/gradebook.csv"
-  want_dave=$([ "$(id -u)" -eq 0 ] && echo 33 || echo 0)
-  expect=$'student,01-svd,total,max\n"alice",33,33,33\n"bob",15,15,33\n"carol",15,15,33\n"dave",'"$want_dave,$want_dave"$',33\n"erin",30,30,33'
+  expect=$'student,01-svd,total,max\n"alice",'"$FULL,$FULL,$FULL"$'\n"bob",0,0,'"$FULL"$'\n"carol",'"$LOOPING,$LOOPING,$FULL"$'\n"dave",0,0,'"$FULL"$'\n"erin",'"$PARTIAL,$PARTIAL,$FULL"
   if [ "$(cat "$g")" = "$expect" ]; then ok "batch: $(tail -1 "$S/batch.log" | sed 's/^batch: //')"
   else echo "$expect" | diff - "$g" | head; bad "batch gradebook differs (one submission affected another?)"; fi
+  grep -q "refusing the submission folder" "$S/batch.log" && ok "batch: a submission folder named with a newline is refused by name" \
+    || bad "batch: the folder with a newline in its name was not refused"
 else tail -5 "$S/batch.log"; bad "make batch failed"; fi
+
+# cross-talk through the runtime layers alone (the allow-list off): a student planting
+# Criterion's PID-named files between two correct ones; both keep full marks
+Q2="$S/submissions-ipc"; mkdir -p "$Q2/ann" "$Q2/planter" "$Q2/zoe"
+cp solutions/01-svd/svd.c "$Q2/ann/"; cp solutions/01-svd/svd.c "$Q2/zoe/"
+grader/tests/inject.sh $H/plant_ipc_files.c "$Q2/planter/svd.c"
+if [ "$(id -u)" -eq 0 ] && SUBMISSIONS="$Q2" OUT="$S/batch-ipc" JOBS="$JOBS" BUILD="$B" CHAPTERS="01-svd" ENGINE_FLAGS="--no-link-check" \
+     grader/batch.sh >"$S/batch-ipc.log" 2>&1; then
+  if [ "$(grep -c ",$FULL,$FULL,$FULL\$" "$S/batch-ipc/gradebook.csv")" = 3 ]; then ok "batch: planted IPC files change nobody's grade (runtime layers alone)"
+  else cat "$S/batch-ipc/gradebook.csv"; bad "batch: planted IPC files changed a grade"; fi
+elif [ "$(id -u)" -eq 0 ]; then tail -3 "$S/batch-ipc.log"; bad "batch with planted IPC files failed"; fi
+
+# without root: refused, unless UNSAFE=1
+if MLPHYS_UID_FOR_TESTS=1000 SUBMISSIONS="$Q" OUT="$S/batch-nonroot" CHAPTERS="01-svd" grader/batch.sh >"$S/batch-nonroot.log" 2>&1; then
+  bad "batch without root did not refuse"
+elif grep -q "not root" "$S/batch-nonroot.log"; then ok "batch: without root it refuses, saying submissions would not be isolated"
+else bad "batch without root failed without saying why"; fi
 [ $fails -eq 0 ]

@@ -76,16 +76,10 @@ engine --impl solutions --out "$B/hostile/clean-pts" --rubric grader/tests/memch
 
 # the probes: each injected function as a stub, to know which tests depend on it
 declare -A PN PREST PSCORE
-ALL=$(grep -cvE '^\s*(#|@|$)' grader/01-svd/rubric)
-FULL=$(awk '!/^[[:space:]]*(#|@|$)/ { s += $2 } END { print s }' grader/01-svd/rubric)
+read -r _ _ _ ALL FULL < <(grader/tests/probe.sh svd_low_rank)
 for fn in $(sed -n 's/^ \* inject: //p' ${CASES:-grader/hostile/*.c} | sort -u); do
   case $fn in none|whole) continue;; esac
-  t="$B/hostile/probe-$fn"; rm -rf "$t"; mkdir -p "$t"
-  printf '/* a probe\n * inject: %s\n */\n#define HOSTILE_BODY { return GSL_EUNIMPL; }\n' "$fn" >"$t/case.c"
-  grader/tests/inject.sh "$t/case.c" "$t/01-svd/svd.c"
-  engine --impl "$t" --out "$t/out" 01-svd >/dev/null 2>&1
-  PN[$fn]=$(jq '[.chapters[0].tests[] | select(.status != "passed")] | length' "$t/out/report.json" 2>/dev/null || echo '?')
-  PREST[$fn]=$(( ALL - ${PN[$fn]:-0} )); PSCORE[$fn]=$(jq '.chapters[0].score' "$t/out/report.json" 2>/dev/null || echo '?')
+  read -r PN[$fn] PREST[$fn] PSCORE[$fn] _ _ < <(BUILD="$B" JOBS="$JOBS" grader/tests/probe.sh "$fn")
 done
 
 # judge ONE run against a list of outcomes; prints problems, one per line
