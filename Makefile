@@ -97,7 +97,8 @@ OUTDIR = $(BUILD)/out/$(IMPLKEY)/$1
 FIGDIR = $(BUILD)/figures/$(IMPLKEY)/$1
 
 # ---- Commands -------------------------------------------------------------------------------
-.PHONY: help deps grade test run plot figures memcheck check bench clean build release gradescope batch
+.PHONY: help deps grade test run plot figures memcheck check bench clean build release gradescope batch \
+        hint hint-reset progress watch
 
 # A student release has no solutions: what needs them says so instead of failing obscurely.
 NO_SOLUTIONS = $(if $(wildcard solutions/*),,$(error this is the student release: there are no reference solutions here))
@@ -111,6 +112,9 @@ help:
 	@echo "  make plot CH=NN-slug [IMPL=...]      render its figures from your code (PNG and PDF)"
 	@echo "  make figures                         all figures from the reference solutions"
 	@echo "  make memcheck [CH=...] [IMPL=...]    every test under valgrind: invalid accesses, leaks"
+	@echo "  make watch CH=NN-slug                re-grade on every save: progress, first failure, next TODO"
+	@echo "  make hint CH=NN-slug [N=k]           the next hint for TODO(k) (a nudge, the equation, the pitfall)"
+	@echo "  make progress                        the course at a glance: one line per chapter"
 	@echo "  make bench                           benchmarks against GSL / OpenBLAS"
 	@echo "  make check                           the suite's own tests (what CI runs)"
 	@echo "  make release                         the student release (no solutions, no hidden tests)"
@@ -127,7 +131,7 @@ $(DEPS_OK):
 	@grader/deps.sh
 	@mkdir -p $(@D) && touch $@
 
-build: $(ENGINE) $(TEST_LIB) $(COMMON_LIB) $(foreach c,$(SELECTED),$(BUILD)/grader/$c/suite.o)
+build: $(ENGINE) $(TEST_LIB) $(COMMON_LIB) $(foreach c,$(SELECTED),$(BUILD)/grader/$c/suite.o) compile_commands.json
 
 # The engine compiles the student's file itself (so that a compile error is a grade, not a
 # failed make) with exactly these flags.
@@ -140,6 +144,30 @@ grade: build
 test: build
 	@$(if $(CH),,echo "make test needs a chapter: make test CH=NN-slug (one of: $(CHAPTERS))"; exit 2)
 	@$(GRADE_ENV) $(ENGINE) --impl '$(IMPL)' --jobs $(JOBS) --out $(BUILD)/test --verbose $(if $(T),--tests '$(T)') $(GRADE_FLAGS) $(SELECTED)
+
+# The student's loop: watch mode, hints, the course at a glance (grader/student/).
+watch: build
+	@$(if $(CH),,echo "make watch needs a chapter: make watch CH=NN-slug"; exit 2)
+	@CH='$(CH)' IMPL='$(IMPL)' BUILD='$(BUILD)' $(GRADE_ENV) grader/student/watch.sh
+
+hint: $(DEPS_OK)
+	@$(if $(CH),,echo "make hint needs a chapter: make hint CH=NN-slug [N=k]"; exit 2)
+	@CH='$(CH)' N='$(N)' BUILD='$(BUILD)' grader/student/hint.sh
+
+hint-reset:
+	@rm -rf $(BUILD)/hints/$(CH) && echo "hints for $(if $(CH),$(CH),every chapter) start again at level 1"
+
+progress: build
+	@$(GRADE_ENV) $(ENGINE) --impl '$(IMPL)' --jobs $(JOBS) --out $(BUILD)/progress --quiet --no-diagnose $(SELECTED) >/dev/null
+	@BUILD='$(BUILD)' grader/student/progress.sh
+
+# Editors: clangd reads compile_commands.json (GSL completions, no false errors in stubs).
+compile_commands.json: $(wildcard chapters/*/*.c solutions/*/*.c grader/*/*.c) Makefile | $(DEPS_OK)
+	@{ echo '['; sep=''; for f in $(filter %.c,$^); do \
+	    ch=$$(echo $$f | cut -d/ -f2); \
+	    printf '%s{"directory": "%s", "file": "%s", "arguments": ["cc", "-std=c11", "-Wall", "-Wextra", "-Wpedantic"%s, "-Ichapters/%s", "-Ichapters/common", "-Igrader/lib", "-c", "%s"]}\n' \
+	      "$$sep" "$(CURDIR)" "$$f" "$$(for w in $(PKG_CFLAGS); do printf ', "%s"' "$$w"; done)" "$$ch" "$$f"; sep=','; done; echo ']'; } >$@
+	@echo "wrote $@ (clangd picks it up)"
 
 memcheck: build
 	@$(GRADE_ENV) $(ENGINE) --impl '$(IMPL)' --jobs $(JOBS) --out $(BUILD)/memcheck --memcheck $(GRADE_FLAGS) $(SELECTED)

@@ -4,7 +4,8 @@
 # by every other target through a stamp file.
 set -euo pipefail
 pkgs=(build-essential pkg-config libcriterion-dev libgsl-dev libjansson-dev zlib1g-dev
-      libcsv-dev libopenblas-dev gnuplot-nox fonts-dejavu-core valgrind jq passwd zip unzip bc)
+      libcsv-dev libopenblas-dev gnuplot-nox fonts-dejavu-core valgrind jq passwd zip unzip bc
+      inotify-tools patch binutils)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
