@@ -46,7 +46,7 @@ static void usage(void)
          "                    zero with a 'not implemented yet' message on every test\n"
          "  --quiet           no progress line\n"
          "  --rubric FILE     use FILE as the rubric (with one chapter only)\n"
-         "  --tests SUBSTR    grade only the tests whose id (suite/test) contains SUBSTR\n"
+         "  --tests S1,S2     grade only the tests whose id (suite/test) contains one of them\n"
          "  --same-user       as root, do not run student code as the mlphys-runN users\n"
          "  --hide DIR        a folder student code must not see (repeatable; the project, the\n"
          "                    submission and the output folder are always hidden)\n"
@@ -191,11 +191,17 @@ int main(int argc, char **argv)
         if (read_rubric(ch, rubric) != 0)
             die("no rubric %s", rubric);
         free(rubric);
-        if (O.only) {
+        if (O.only) { /* a comma-separated list of substrings */
             size_t kept = 0;
-            for (size_t k = 0; k < ch->ntests; k++)
-                if (strstr(ch->tests[k].id, O.only) || ch->tests[k].is_memcheck)
+            for (size_t k = 0; k < ch->ntests; k++) {
+                bool keep = ch->tests[k].is_memcheck;
+                char *list = xstrdup(O.only), *save = NULL;
+                for (char *w = strtok_r(list, ",", &save); w && !keep; w = strtok_r(NULL, ",", &save))
+                    keep = strstr(ch->tests[k].id, w) != NULL;
+                free(list);
+                if (keep)
                     ch->tests[kept++] = ch->tests[k];
+            }
             ch->ntests = kept;
         }
         build_chapter(ch);
