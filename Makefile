@@ -98,12 +98,31 @@ FIGDIR = $(BUILD)/figures/$(IMPLKEY)/$1
 
 # ---- Commands -------------------------------------------------------------------------------
 .PHONY: help deps grade test run plot figures memcheck check bench clean build release gradescope batch \
-        hint hint-reset progress watch
+        hint hint-reset progress watch similarity
 
 # A student release has no solutions: what needs them says so instead of failing obscurely.
 NO_SOLUTIONS = $(if $(wildcard solutions/*),,$(error this is the student release: there are no reference solutions here))
+$(if $(and $(wildcard RELEASE),$(filter solutions,$(IMPL))),$(error IMPL=solutions: this is the student release, there are no reference solutions here))
+
+IS_RELEASE := $(wildcard RELEASE)
+INSTRUCTOR_ONLY = $(if $(IS_RELEASE),$(error make $@ is for instructors; this is the student release (see README.md)))
 
 help:
+ifneq ($(IS_RELEASE),)
+	@echo "mlphys: Machine Learning for Physicists, in C (student release)"
+	@echo
+	@echo "  make watch CH=NN-slug        re-grade on every save: progress, first failure, next TODO"
+	@echo "  make hint CH=NN-slug [N=k]   the next hint for TODO(k)"
+	@echo "  make test CH=NN-slug         every test of a chapter with its feedback"
+	@echo "  make grade [CH=NN-slug]      the points table (all chapters by default)"
+	@echo "  make progress                one line per chapter: points and the next TODO"
+	@echo "  make run CH=NN-slug          run the chapter's experiment with your code"
+	@echo "  make plot CH=NN-slug         its figures, from your code (PNG and PDF)"
+	@echo "  make memcheck CH=NN-slug     every test under valgrind: invalid accesses, leaks"
+	@echo "  make deps | make clean"
+	@echo
+	@echo "  Chapters: $(CHAPTERS)"
+else
 	@echo "mlphys: Machine Learning for Physicists, in C"
 	@echo
 	@echo "  make grade [CH=NN-slug] [IMPL=chapters|solutions|DIR]   grade (all chapters by default)"
@@ -120,11 +139,13 @@ help:
 	@echo "  make release                         the student release (no solutions, no hidden tests)"
 	@echo "  make gradescope [CH=...]             the Gradescope autograder zip"
 	@echo "  make batch SUBMISSIONS=dir [JOBS=n]  grade a folder of submissions into a CSV gradebook"
+	@echo "  make similarity SUBMISSIONS=dir      rank pairs of similar submissions (sim_c), stub excluded"
 	@echo "  make deps                            install the Debian packages it needs"
 	@echo "  make clean                           remove build/"
 	@echo
 	@echo "  Chapters: $(CHAPTERS)"
 	@echo "  Options: SEED=n (default 42)  JOBS=n (default nproc)  BUILD=dir (default build)"
+endif
 
 deps: $(DEPS_OK)
 $(DEPS_OK):
@@ -190,6 +211,7 @@ figures:
 	@echo "figures: copied the PNGs into chapters/*/figures/ (PDFs stay in $(BUILD)/figures/solutions/)"
 
 check: $(DEPS_OK)
+	@: $(INSTRUCTOR_ONLY)
 	@: $(NO_SOLUTIONS)
 	@BUILD='$(BUILD)' JOBS='$(JOBS)' CHAPTERS='$(SELECTED)' grader/check.sh
 
@@ -212,17 +234,26 @@ bench: $(foreach b,$(if $(CH),$(filter $(CH),$(BENCHES)),$(BENCHES)),$(BUILD)/be
 	  else OPENBLAS_NUM_THREADS=1 $b; fi &&) true
 
 release: $(DEPS_OK)
+	@: $(INSTRUCTOR_ONLY)
 	@: $(NO_SOLUTIONS)
 	@OUT=$(BUILD)/release grader/release.sh
 
 # The Gradescope autograder for the chapters of one assignment (CH, default all).
 gradescope: $(DEPS_OK)
+	@: $(INSTRUCTOR_ONLY)
 	@OUT=$(BUILD)/gradescope CHAPTERS='$(SELECTED)' grader/gradescope/make-bundle.sh
 
 # A folder of submissions (one sub-folder per student) into a CSV gradebook.
 batch: $(DEPS_OK)
+	@: $(INSTRUCTOR_ONLY)
 	@$(if $(SUBMISSIONS),,echo "make batch needs SUBMISSIONS=folder (one sub-folder per student)"; exit 2)
 	@SUBMISSIONS='$(SUBMISSIONS)' OUT=$(BUILD)/batch JOBS=$(JOBS) BUILD=$(BUILD) CHAPTERS='$(SELECTED)' grader/batch.sh
+
+# Pairwise similarity of a folder of submissions, per chapter (sim_c), the stub excluded.
+similarity: $(DEPS_OK)
+	@: $(INSTRUCTOR_ONLY)
+	@$(if $(SUBMISSIONS),,echo "make similarity needs SUBMISSIONS=folder (one sub-folder per student)"; exit 2)
+	@SUBMISSIONS='$(SUBMISSIONS)' OUT=$(BUILD)/similarity CHAPTERS='$(SELECTED)' grader/similarity.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -5,7 +5,7 @@
 set -euo pipefail
 pkgs=(build-essential pkg-config libcriterion-dev libgsl-dev libjansson-dev zlib1g-dev
       libcsv-dev libopenblas-dev gnuplot-nox fonts-dejavu-core valgrind jq passwd zip unzip bc
-      inotify-tools patch binutils)
+      inotify-tools patch binutils similarity-tester)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

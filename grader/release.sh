@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # make release: the student release, a tree and a tarball without solutions and hidden tests.
 #   OUT (default build/release)/mlphys/  and  OUT/mlphys-student.tar.gz
+# Made from HEAD (git archive), refused when chapters/ has uncommitted changes or a committed
+# chapter file is not a stub.
 # Left out: solutions/, grader/NN-slug/hidden.c, the mutant catalogues (patches of the solutions), the hidden rubric lines (replaced by a
 # "# withheld N P" line so that feedback can say hidden tests exist), benchmarks and the
 # suite's own tests (they need the solutions), .ci/ and .git.  Then it proves that no line of
@@ -9,15 +11,33 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT="${OUT:-build/release}"
 R="$OUT/mlphys"
+# The release is built from what is committed (HEAD), never from the working tree: an
+# instructor's solved exercises in chapters/ must not ship.  Uncommitted changes there are
+# refused outright unless ALLOW_DIRTY=1 (then HEAD ships, and they stay behind).
+git rev-parse --verify -q HEAD >/dev/null || { echo "release: not a git checkout with a commit"; exit 2; }
+dirty=$(git status --porcelain -- chapters/ | head -5)
+if [ -n "$dirty" ] && [ "${ALLOW_DIRTY:-0}" != 1 ]; then
+  echo "release: chapters/ has uncommitted changes (solved exercises?), so the release is refused:"
+  echo "$dirty" | sed 's/^/    /'
+  echo "  The release is made from HEAD; commit or stash them, or ALLOW_DIRTY=1 make release to ship HEAD anyway."
+  exit 1
+fi
 rm -rf "$R" "$OUT/mlphys-student.tar.gz"
 mkdir -p "$R"
-# tracked files only (never build output or local junk)
-git ls-files -z | while IFS= read -r -d '' f; do
-  case "$f" in
-    solutions/*|bench/*|.ci/*|grader/hostile/*|grader/tests/*|grader/*/hidden.c|grader/*/mutants/*|grader/release.sh|grader/gradescope/*|grader/batch.sh) continue;;
-  esac
-  mkdir -p "$R/$(dirname "$f")"; cp -p "$f" "$R/$f"
+git archive --format=tar HEAD | tar -x -C "$R"
+# what students do not get
+rm -rf "$R/solutions" "$R/bench" "$R/.ci" "$R/grader/hostile" "$R/grader/tests" "$R/grader/release.sh" \
+       "$R/grader/gradescope" "$R/grader/batch.sh" "$R/grader/similarity.sh" "$R/grader/student-README.md"
+rm -f "$R"/grader/*/hidden.c; rm -rf "$R"/grader/*/mutants
+# every chapter file in the release must still be a stub
+for c in "$R"/chapters/[0-9][0-9]-*/; do
+  ch=$(basename "$c"); name=${ch#*-}; name=${name//-/_}
+  grep -q 'GSL_EUNIMPL' "$c/$name.c" || { echo "release: chapters/$ch/$name.c in HEAD is not a stub (no GSL_EUNIMPL): a solved exercise was committed"; exit 1; }
 done
+# the student's README: the student's loop first, no instructor commands
+if [ -f grader/student-README.md ]; then
+  { cat grader/student-README.md; echo; sed -n '/^## Chapters/,/^## What `make check` proves/p' README.md | sed '$d'; } >"$R/README.md"
+fi
 # rubrics: drop hidden lines, keep their count and points
 for r in "$R"/grader/*/rubric; do
   awk '

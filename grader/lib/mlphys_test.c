@@ -86,8 +86,8 @@ void mlphys_test_end(void)
 
 bool mlphys_close(double got, double want, double atol, double rtol)
 {
-    if (!isfinite(got))
-        return false;
+    if (!isfinite(got) || !isfinite(want))
+        return false; /* NaN and Inf are never close to anything (|1 - inf| <= inf would be) */
     return fabs(got - want) <= atol + rtol * fabs(want);
 }
 

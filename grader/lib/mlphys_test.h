@@ -76,7 +76,7 @@ const char *mlphys_data_path(const char *name);
     } while (0)
 
 /* ---- Tolerances ------------------------------------------------------------------------
- * |got - want| <= atol + rtol * |want|.  NaN or Inf in `got` never passes. */
+ * |got - want| <= atol + rtol * |want|.  NaN or Inf in `got` or `want` never passes. */
 bool mlphys_close(double got, double want, double atol, double rtol);
 
 #define mlphys_assert_close(got, want, atol, rtol, ...)                                       \

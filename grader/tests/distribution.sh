@@ -11,9 +11,30 @@ S="$B/dist"; rm -rf "$S"; mkdir -p "$S"
 H=grader/hostile
 
 # ---- the student release --------------------------------------------------------------------
-if OUT="$S/release" grader/release.sh >"$S/release.log" 2>&1; then
+# from a clone of HEAD: what is committed is what ships (the working tree may hold anything)
+C="$S/clone"; git clone -q --no-hardlinks . "$C" 2>/dev/null || bad "cannot clone the repository for the release tests"
+# a dirty chapters/ is refused; a committed solved exercise is refused
+echo "/* a student's attempt */" >>"$C/chapters/01-svd/svd.c"
+if (cd "$C" && OUT="$PWD/../release-dirty" grader/release.sh >"../release-dirty.log" 2>&1); then bad "release: a dirty chapters/ was not refused"
+elif grep -q "uncommitted changes" "$S/release-dirty.log"; then ok "release: refused while chapters/ has uncommitted changes"
+else bad "release: failed on a dirty tree without saying why: $(tail -2 "$S/release-dirty.log")"; fi
+cp solutions/01-svd/svd.c "$C/chapters/01-svd/svd.c"
+(cd "$C" && git -c user.email=t@t -c user.name=t commit -qam "a solved exercise")
+if (cd "$C" && OUT="$PWD/../release-solved" grader/release.sh >"../release-solved.log" 2>&1); then bad "release: a committed solved exercise shipped"
+elif grep -q "not a stub" "$S/release-solved.log"; then ok "release: refused when a committed chapter file is not a stub"
+else bad "release: failed on a solved exercise without saying why: $(tail -2 "$S/release-solved.log")"; fi
+(cd "$C" && git reset -q --hard HEAD~1)
+if (cd "$C" && OUT="$PWD/../release" grader/release.sh >"../release.log" 2>&1); then
   ok "release: $(tail -1 "$S/release.log" | sed 's/^release: //')"
   R="$S/release/mlphys"
+  grep -q "^## Start here" "$R/README.md" && ! grep -qE "make (check|batch|gradescope|release)" "$R/README.md" \
+    && ok "release: the README is the student's (their loop first, no instructor command)" || bad "release: README is not the student's"
+  (cd "$R" && make --no-print-directory help) | grep -qE "batch|gradescope|release|check" && bad "release: make help lists instructor commands" \
+    || ok "release: make help lists only what works there"
+  (cd "$R" && make --no-print-directory batch SUBMISSIONS=x >"../batch.log" 2>&1); grep -q "for instructors" "$S/release/batch.log" \
+    && ok "release: make batch says it is for instructors" || bad "release: make batch failed obscurely: $(tail -1 "$S/release/batch.log")"
+  (cd "$R" && make --no-print-directory grade IMPL=solutions >"../sol.log" 2>&1); grep -q "student release" "$S/release/sol.log" \
+    && ok "release: make grade IMPL=solutions says there are no solutions here" || bad "release: IMPL=solutions failed obscurely: $(tail -1 "$S/release/sol.log")"
   chs=$(ls -d "$R"/chapters/[0-9][0-9]-*/ | xargs -n1 basename | tr '\n' ' ')
   if (cd "$R" && make --no-print-directory grade CH="$chs" GRADE_FLAGS="--expect stub --quiet" >"../grade.log" 2>&1); then
     ok "release: builds by itself and grades every stub to zero with TODO feedback"
@@ -74,9 +95,17 @@ evil=$'mallory
 [ -n "${FULL:-}" ] || read -r _ _ _ ALL FULL < <(BUILD="$B" JOBS="$JOBS" grader/tests/probe.sh svd_low_rank)
 if SUBMISSIONS="$Q" OUT="$S/batch" JOBS="$JOBS" BUILD="$B" CHAPTERS="01-svd" grader/batch.sh >"$S/batch.log" 2>&1; then
   g="$S/batch/gradebook.csv"
-  expect=$'student,01-svd,total,max\n"alice",'"$FULL,$FULL,$FULL"$'\n"bob",0,0,'"$FULL"$'\n"carol",'"$LOOPING,$LOOPING,$FULL"$'\n"dave",0,0,'"$FULL"$'\n"erin",'"$PARTIAL,$PARTIAL,$FULL"
-  if [ "$(cat "$g")" = "$expect" ]; then ok "batch: $(tail -1 "$S/batch.log" | sed 's/^batch: //')"
-  else echo "$expect" | diff - "$g" | head; bad "batch gradebook differs (one submission affected another?)"; fi
+  expect=$'student,01-svd,01-svd status,total,max\n"alice",'"$FULL"$',"graded",'"$FULL,$FULL"$'\n"bob",0,"refused",0,'"$FULL"$'\n"carol",'"$LOOPING"$',"graded",'"$LOOPING,$FULL"$'\n"dave",0,"refused",0,'"$FULL"$'\n"erin",'"$PARTIAL"$',"graded",'"$PARTIAL,$FULL"
+  if [ "$(cut -d, -f1-5 "$g")" = "$expect" ]; then ok "batch: $(tail -1 "$S/batch.log" | sed 's/^batch: //')"
+  else echo "$expect" | diff - <(cut -d, -f1-5 "$g") | head; bad "batch gradebook differs (one submission affected another?)"; fi
+  grep -q "start at TODO" "$S/batch/erin/feedback.md" && grep -q '01-svd' "$S/batch/erin/feedback.md" && ! grep -q 'report.json' "$S/batch/erin/feedback.md" \
+    && ok "batch: feedback.md per student, as the terminal shows it" || bad "batch: feedback.md missing or wrong"
+  # a regrade of one student keeps the other rows
+  Q1="$S/regrade"; mkdir -p "$Q1/erin"; cp solutions/01-svd/svd.c "$Q1/erin/"
+  SUBMISSIONS="$Q1" OUT="$S/batch" JOBS="$JOBS" BUILD="$B" CHAPTERS="01-svd" grader/batch.sh >"$S/regrade.log" 2>&1
+  want=$(echo "$expect" | sed "s/^\"erin\",.*/\"erin\",$FULL,\"graded\",$FULL,$FULL/")
+  if [ "$(cut -d, -f1-5 "$g")" = "$want" ]; then ok "batch: a regrade of one student replaces that row and keeps the others"
+  else diff <(echo "$want") <(cut -d, -f1-5 "$g") | head -5; bad "batch: the regrade lost or changed other rows"; fi
   grep -q "refusing the submission folder" "$S/batch.log" && ok "batch: a submission folder named with a newline is refused by name" \
     || bad "batch: the folder with a newline in its name was not refused"
 else tail -5 "$S/batch.log"; bad "make batch failed"; fi
@@ -88,7 +117,7 @@ cp solutions/01-svd/svd.c "$Q2/ann/"; cp solutions/01-svd/svd.c "$Q2/zoe/"
 grader/tests/inject.sh $H/plant_ipc_files.c "$Q2/planter/svd.c"
 if [ "$(id -u)" -eq 0 ] && SUBMISSIONS="$Q2" OUT="$S/batch-ipc" JOBS="$JOBS" BUILD="$B" CHAPTERS="01-svd" ENGINE_FLAGS="--no-link-check" \
      grader/batch.sh >"$S/batch-ipc.log" 2>&1; then
-  if [ "$(grep -c ",$FULL,$FULL,$FULL\$" "$S/batch-ipc/gradebook.csv")" = 3 ]; then ok "batch: planted IPC files change nobody's grade (runtime layers alone)"
+  if [ "$(grep -c ",$FULL,\"graded\",$FULL,$FULL," "$S/batch-ipc/gradebook.csv")" = 3 ]; then ok "batch: planted IPC files change nobody's grade (runtime layers alone)"
   else cat "$S/batch-ipc/gradebook.csv"; bad "batch: planted IPC files changed a grade"; fi
 elif [ "$(id -u)" -eq 0 ]; then tail -3 "$S/batch-ipc.log"; bad "batch with planted IPC files failed"; fi
 
@@ -97,4 +126,19 @@ if MLPHYS_UID_FOR_TESTS=1000 SUBMISSIONS="$Q" OUT="$S/batch-nonroot" CHAPTERS="0
   bad "batch without root did not refuse"
 elif grep -q "not root" "$S/batch-nonroot.log"; then ok "batch: without root it refuses, saying submissions would not be isolated"
 else bad "batch without root failed without saying why"; fi
+# ---- similarity: planted copies (renamed variables, reordered functions) rank first -----------
+Z="$S/similar"; mkdir -p "$Z"/{orig,renamed,reordered,stubby,own}
+cp solutions/01-svd/svd.c "$Z/orig/"
+sed 's/\bA\b/Mat/g; s/\bV\b/Right/g; s/\bs\b/sig/g; s/\bn\b/cols/g' solutions/01-svd/svd.c >"$Z/renamed/svd.c"
+awk 'BEGIN { RS = "\n}\n"; ORS = "\n}\n" } { b[NR] = $0 } END { for (i = NR; i >= 1; i--) if (b[i] ~ /[^ \n]/) print b[i] }' solutions/01-svd/svd.c >"$Z/reordered/svd.c"
+cp chapters/01-svd/svd.c "$Z/stubby/"
+grader/tests/inject.sh grader/hostile/partial.c "$Z/own/svd.c.full"
+sed -n '/^int spiked_wigner_sample/,$p' "$Z/own/svd.c.full" | cat chapters/01-svd/svd.h - >"$Z/own/svd.c"; rm "$Z/own/svd.c.full"
+if SUBMISSIONS="$Z" OUT="$S/similarity" CHAPTERS=01-svd grader/similarity.sh >"$S/similarity.log" 2>&1; then
+  top=$(sed -n '2,4p' "$S/similarity/similarity.csv" | cut -d, -f2,3 | tr '\n' ' ')
+  if [[ $top == *orig,renamed* && $top == *orig,reordered* && $top == *renamed,reordered* ]] && ! grep -q stubby "$S/similarity/similarity.csv" \
+     && grep -q '<pre>' "$S/similarity/similarity.html"; then
+    ok "similarity: the planted copies (renamed, reordered) rank first; the stub's text does not count"
+  else cat "$S/similarity/similarity.csv"; bad "similarity: planted copies not ranked first"; fi
+else tail -3 "$S/similarity.log"; bad "make similarity failed"; fi
 [ $fails -eq 0 ]
