@@ -132,8 +132,20 @@ cp solutions/01-svd/svd.c "$Z/orig/"
 sed 's/\bA\b/Mat/g; s/\bV\b/Right/g; s/\bs\b/sig/g; s/\bn\b/cols/g' solutions/01-svd/svd.c >"$Z/renamed/svd.c"
 awk 'BEGIN { RS = "\n}\n"; ORS = "\n}\n" } { b[NR] = $0 } END { for (i = NR; i >= 1; i--) if (b[i] ~ /[^ \n]/) print b[i] }' solutions/01-svd/svd.c >"$Z/reordered/svd.c"
 cp chapters/01-svd/svd.c "$Z/stubby/"
-grader/tests/inject.sh grader/hostile/partial.c "$Z/own/svd.c.full"
-sed -n '/^int spiked_wigner_sample/,$p' "$Z/own/svd.c.full" | cat chapters/01-svd/svd.h - >"$Z/own/svd.c"; rm "$Z/own/svd.c.full"
+# an honest, unfinished submission: the stub with a helper of its own
+{ cat chapters/01-svd/svd.c; cat <<'OWN'
+static void own_sort_descending(double *v, size_t n)
+{
+    for (size_t pass = 1; pass < n; pass++)
+        for (size_t k = 0; k + pass < n; k++)
+            if (v[k] < v[k + 1]) {
+                double swap = v[k];
+                v[k] = v[k + 1];
+                v[k + 1] = swap;
+            }
+}
+OWN
+} >"$Z/own/svd.c"
 if SUBMISSIONS="$Z" OUT="$S/similarity" CHAPTERS=01-svd grader/similarity.sh >"$S/similarity.log" 2>&1; then
   top=$(sed -n '2,4p' "$S/similarity/similarity.csv" | cut -d, -f2,3 | tr '\n' ' ')
   if [[ $top == *orig,renamed* && $top == *orig,reordered* && $top == *renamed,reordered* ]] && ! grep -q stubby "$S/similarity/similarity.csv" \
