@@ -6,7 +6,7 @@
 #   3. every stub scores zero, quickly, with "not implemented yet" feedback on every test
 #   4. the solutions pass under 20 more seeds (statistical tests are not flaky)
 #   5. the solutions are valgrind-clean: 0 errors, 0 definite leaks, in every test
-#   6. every figure renders (PNG and PDF) from the solutions' run.c
+#   6. every figure renders (PNG and PDF) from the solutions' run.c, exactly as committed
 #   7. the grader's own tests: data loading, and hostile submissions (grader/hostile/)
 #   9. distribution: the student release, the Gradescope autograder, batch grading
 #   8. the mutant catalogues: every realistic wrong solution loses points
@@ -81,6 +81,18 @@ if ! skip figures; then
       done
     done
     grep -qi 'warning' "$B.plot.$ch.log" && { grep -i warning "$B.plot.$ch.log" | head -3; fail "gnuplot warned while rendering $ch"; }
+    # the committed PNGs are exactly what make figures produces (run.c is seeded and the font
+    # named); a figure of measured timings ("# reproducible: no" in its script) keeps its size
+    for gp in plots/$ch/*.gp; do
+      f=$(basename "$gp" .gp); new="$B/figures/solutions/$ch/$f.png"; old="chapters/$ch/figures/$f.png"
+      [ -f "$old" ] || { fail "$ch: $old is not committed (make figures CH=$ch)"; continue; }
+      dims() { od -An -tu1 -j16 -N8 "$1" | awk '{ printf "%dx%d", $1*16777216+$2*65536+$3*256+$4, $5*16777216+$6*65536+$7*256+$8 }'; }
+      if head -5 "$gp" | grep -q 'reproducible: no'; then
+        [ "$(dims "$new")" = "$(dims "$old")" ] || fail "$ch: $f.png is $(dims "$new") rendered, $(dims "$old") committed"
+      elif ! cmp -s "$new" "$old"; then
+        fail "$ch: $f.png differs from what make figures renders ($(dims "$new") vs $(dims "$old") committed): run make figures CH=$ch and commit"
+      fi
+    done
   done
   done_step
 fi
