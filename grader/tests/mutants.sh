@@ -40,6 +40,7 @@ run_mutant() { # chapter patch
   if [ -z "$what" ] || [ -z "$kills" ]; then echo "FAIL	$ch	$mname	needs 'mutant:' and 'kills:' lines"; return; fi
   if ! patch -s -f -o "$tree/$ch/$name.c" "solutions/$ch/$name.c" <"$p" >"$tree/patch.log" 2>&1; then
     echo "FAIL	$ch	$mname	does not apply to solutions/$ch/$name.c ($(head -1 "$tree/patch.log"))"; return; fi
+  chmod a+r "$tree/$ch/$name.c"   # patch -o writes mode 0600
   timeout 900 env "${ENGINE_ENV[@]}" "$B/bin/mlphys-grade" --impl "$tree" --out "$tree/out" --jobs 1 --quiet \
     --no-diagnose --tests "$(echo $kills | tr ' ' ',')" "$ch" >"$tree/grade.log" 2>&1
   r="$tree/out/report.json"
