@@ -12,18 +12,25 @@ H=grader/hostile
 
 # ---- the student release --------------------------------------------------------------------
 # from a clone of HEAD: what is committed is what ships (the working tree may hold anything)
-C="$S/clone"; git clone -q --no-hardlinks . "$C" 2>/dev/null || bad "cannot clone the repository for the release tests"
+# Every git command below names the clone's own repository (never found by walking up from a
+# folder: a failed clone must not let them reach the project's repository and its working tree).
+C="$S/clone"; rm -rf "$C"
+if ! git clone -q --no-hardlinks . "$C" 2>/dev/null || [ ! -d "$C/.git" ]; then
+  bad "cannot clone the repository for the release tests"; C=""
+fi
+CG() { git --git-dir="$C/.git" --work-tree="$C" "$@"; }
+if [ -n "$C" ]; then
 # a dirty chapters/ is refused; a committed solved exercise is refused
 echo "/* a student's attempt */" >>"$C/chapters/01-svd/svd.c"
 if (cd "$C" && OUT="$PWD/../release-dirty" grader/release.sh >"../release-dirty.log" 2>&1); then bad "release: a dirty chapters/ was not refused"
 elif grep -q "uncommitted changes" "$S/release-dirty.log"; then ok "release: refused while chapters/ has uncommitted changes"
 else bad "release: failed on a dirty tree without saying why: $(tail -2 "$S/release-dirty.log")"; fi
 cp solutions/01-svd/svd.c "$C/chapters/01-svd/svd.c"
-(cd "$C" && git -c user.email=t@t -c user.name=t commit -qam "a solved exercise")
+CG -c user.email=t@t -c user.name=t commit -qam "a solved exercise"
 if (cd "$C" && OUT="$PWD/../release-solved" grader/release.sh >"../release-solved.log" 2>&1); then bad "release: a committed solved exercise shipped"
 elif grep -q "not a stub" "$S/release-solved.log"; then ok "release: refused when a committed chapter file is not a stub"
 else bad "release: failed on a solved exercise without saying why: $(tail -2 "$S/release-solved.log")"; fi
-(cd "$C" && git reset -q --hard HEAD~1)
+CG reset -q --hard HEAD~1
 if (cd "$C" && OUT="$PWD/../release" grader/release.sh >"../release.log" 2>&1); then
   ok "release: $(tail -1 "$S/release.log" | sed 's/^release: //')"
   R="$S/release/mlphys"
@@ -47,6 +54,7 @@ if (cd "$C" && OUT="$PWD/../release" grader/release.sh >"../release.log" 2>&1); 
   grep -q "^# withheld $hid " "$R/grader/01-svd/rubric" && ok "release: the rubric says which hidden tests are withheld ($hid points)" || bad "release rubric lost the withheld line ($hid)"
 else
   tail -5 "$S/release.log"; bad "make release failed"
+fi
 fi
 
 # ---- Gradescope: a simulated /autograder ------------------------------------------------------
