@@ -98,7 +98,7 @@ FIGDIR = $(BUILD)/figures/$(IMPLKEY)/$1
 
 # ---- Commands -------------------------------------------------------------------------------
 .PHONY: help deps grade test run plot figures memcheck check bench clean build release gradescope batch \
-        hint hint-reset progress watch similarity
+        hint hint-reset progress watch similarity book
 
 # A student release has no solutions: what needs them says so instead of failing obscurely.
 NO_SOLUTIONS = $(if $(wildcard solutions/*),,$(error this is the student release: there are no reference solutions here))
@@ -130,6 +130,7 @@ else
 	@echo "  make run CH=NN-slug [IMPL=...]       run the chapter's experiment, print a summary"
 	@echo "  make plot CH=NN-slug [IMPL=...]      render its figures from your code (PNG and PDF)"
 	@echo "  make figures                         all figures from the reference solutions"
+	@echo "  make book                            the course as an HTML site and one PDF (build/book/)"
 	@echo "  make memcheck [CH=...] [IMPL=...]    every test under valgrind: invalid accesses, leaks"
 	@echo "  make watch CH=NN-slug                re-grade on every save: progress, first failure, next TODO"
 	@echo "  make hint CH=NN-slug [N=k]           the next hint for TODO(k) (a nudge, the equation, the pitfall)"
@@ -248,6 +249,11 @@ batch: $(DEPS_OK)
 	@: $(INSTRUCTOR_ONLY)
 	@$(if $(SUBMISSIONS),,echo "make batch needs SUBMISSIONS=folder (one sub-folder per student)"; exit 2)
 	@SUBMISSIONS='$(SUBMISSIONS)' OUT=$(BUILD)/batch JOBS=$(JOBS) BUILD=$(BUILD) CHAPTERS='$(SELECTED)' grader/batch.sh
+
+# The course as a book: one static HTML site and one PDF (pandoc, KaTeX and Chromium from Debian).
+book:
+	@grader/book/deps.sh
+	@OUT=$(BUILD)/book grader/book/build.sh
 
 # Pairwise similarity of a folder of submissions, per chapter (sim_c), the stub excluded.
 similarity: $(DEPS_OK)

@@ -10,6 +10,7 @@
 #   7. the grader's own tests: data loading, and hostile submissions (grader/hostile/)
 #   9. distribution: the student release, the Gradescope autograder, batch grading
 #   8. the mutant catalogues: every realistic wrong solution loses points
+#  10. the book: HTML pages rendered in headless Chromium, and the PDF
 # Environment: BUILD (default build), JOBS, CHAPTERS (default: all), SKIP="memcheck seeds ..."
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -100,6 +101,12 @@ fi
 if ! skip grader; then
   step "7. the grader's own tests"
   BUILD="$B" JOBS="$JOBS" grader/tests/run.sh || fail "grader self-tests (data loader, hostile catalogue)"
+  done_step
+fi
+
+if ! skip book; then
+  step "10. the book: every page in headless Chromium, formulas, images, links, the PDF"
+  BUILD="$B" grader/tests/book.sh || fail "the book (see above)"
   done_step
 fi
 
