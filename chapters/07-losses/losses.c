@@ -27,6 +27,7 @@
  *   TODO(11) softreg_fit()               full-batch gradient descent
  *
  * Check:           make test CH=07-losses
+ * Stuck?           chapters/07-losses/hints.md: three hints per TODO
  * See your figure: make plot CH=07-losses     (writes build/figures/chapters/07-losses/)
  * The contract of every function is in losses.h; the math is in README.md.
  */

@@ -94,13 +94,13 @@ int main(int argc, char **argv)
     const char *out = argv[1];
     int st;
 
-    /* 1. Why log-sum-exp: logits (1000, -1000) with the label on the second class. */
+    /* 1. Why log-sum-exp: logits (1000, -1000) with label 1 (the second class; labels count from 0). */
     double z2[2] = {1000, -1000}, y2[2] = {0, 1}, loss2;
     gsl_matrix_view Z2 = gsl_matrix_view_array(z2, 1, 2), Y2 = gsl_matrix_view_array(y2, 1, 2);
     if ((st = losses_softmax_xent(&Z2.matrix, &Y2.matrix, &loss2, NULL)))
         return mlphys_run_fail("07-losses", "losses_softmax_xent", st);
     double naive = -log(exp(-1000.0) / (exp(1000.0) + exp(-1000.0)));
-    printf("logits (1000, -1000), true class 2: naive -log(softmax) = %g, yours = %.6g (exact 2000)\n",
+    printf("logits (1000, -1000), label 1: naive -log(softmax) = %g, yours = %.6g (exact 2000)\n",
            naive, loss2);
 
     /* 2. Softmax regression on the digits, pixels standardised with the training statistics. */

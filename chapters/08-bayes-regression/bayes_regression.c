@@ -16,6 +16,7 @@
  *   TODO(5) blr_log_evidence()  ln p(t | alpha, beta)
  *
  * Check:           make test CH=08-bayes-regression
+ * Stuck?           chapters/08-bayes-regression/hints.md: three hints per TODO
  * See your figure: make plot CH=08-bayes-regression
  * The contract of every function is in bayes_regression.h; the math is in README.md.
  */

@@ -14,6 +14,7 @@
  *   TODO(5) sde_ou_exact()         the same ensemble with the exact OU update
  *
  * Check:           make test CH=17-sde
+ * Stuck?           chapters/17-sde/hints.md: three hints per TODO
  * See your figure: make plot CH=17-sde       (writes build/figures/chapters/17-sde/)
  * The contract of every function is in sde.h; the math is in README.md.
  */
@@ -81,7 +82,7 @@ int sde_ou_em(double theta, double sigma, double x0, double h, size_t nsteps, gs
 
 /* The same ensemble with the exact update
  *   X_{n+1} = e^{-theta h} X_n + sigma sqrt((1 - e^{-2 theta h}) / (2 theta)) Z_n.
- * Same arguments and errors as sde_ou_em. */
+ * Same arguments and errors as sde_ou_em (theta <= 0 is GSL_EINVAL: theta = 0 would be 0 / 0). */
 int sde_ou_exact(double theta, double sigma, double x0, double h, size_t nsteps, gsl_rng *rng,
                  gsl_vector *X)
 {

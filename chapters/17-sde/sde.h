@@ -51,7 +51,7 @@ int sde_ou_em(double theta, double sigma, double x0, double h, size_t nsteps, gs
 
 /* The same ensemble advanced with the exact OU update (no discretisation error for any h):
  *   X_{n+1} = e^{-theta h} X_n + sigma sqrt((1 - e^{-2 theta h}) / (2 theta)) Z_n.
- * Same arguments and errors as sde_ou_em. */
+ * Same arguments and errors as sde_ou_em (theta <= 0 is GSL_EINVAL: theta = 0 would be 0 / 0). */
 int sde_ou_exact(double theta, double sigma, double x0, double h, size_t nsteps, gsl_rng *rng,
                  gsl_vector *X);
 

@@ -166,12 +166,21 @@ Test(losses, logsumexp_of_hand_worked_cases, .description = "log(e^0 + e^0) = lo
                         "subtract the max first");
     mlphys_assert_close(lse_of(2, (double[]){1000, -1000}), 1000.0, 0, 1e-14,
                         "logsumexp(1000, -1000) = 1000 + log(1 + e^-2000)");
+    /* a strided view: z = (1, 2, 3) is every 3rd entry; the entries in between (50) must not be
+     * read, or the maximum and the sum come out near 50 */
+    double zs[] = {1, 50, 50, 2, 50, 50, 3};
+    gsl_vector_const_view v = gsl_vector_const_view_array_with_stride(zs, 3, 3);
+    double l = NAN;
+    mlphys_require_implemented(losses_logsumexp(&v.vector, &l), "losses_logsumexp", 3);
+    mlphys_assert_close(l, log(exp(1.0) + exp(2.0) + exp(3.0)), 0, 1e-14,
+                        "logsumexp of z = (1, 2, 3) given as a view with stride 3: z_k is z->data[k * z->stride]");
 }
 
 Test(losses, softmax_rows_sum_to_one, .description = "every row of softmax(Z) is a probability vector and equals exp(z) / sum exp(z)")
 {
     const size_t N = 20, K = 7;
     gsl_matrix *Z = random_matrix(N, K, 30.0), *P = gsl_matrix_alloc(N, K), *Pn = gsl_matrix_alloc(N, K);
+    gsl_matrix_set_all(P, NAN); /* garbage: every entry must be written */
     for (size_t k = 0; k < K; k++) /* one row far beyond exp's range */
         gsl_matrix_set(Z, 0, k, k % 2 ? 1000.0 : -1000.0 + (double)k);
     mlphys_require_implemented(losses_softmax(Z, P), "losses_softmax", 4);
@@ -247,8 +256,15 @@ Test(losses, xent_gradient_is_p_minus_y_over_n, .description = "dZ = (softmax(Z)
         for (size_t k = 0; k < K; k++)
             gsl_matrix_set(Y, n, k, gsl_matrix_get(Y, n, k) / s);
     }
-    double loss;
+    double loss = NAN;
+    gsl_matrix *Z0 = gsl_matrix_alloc(N, K), *Y0 = gsl_matrix_alloc(N, K);
+    gsl_matrix_memcpy(Z0, Z), gsl_matrix_memcpy(Y0, Y), gsl_matrix_set_all(dZ, NAN);
     mlphys_require_implemented(losses_softmax_xent(Z, Y, &loss, dZ), "losses_softmax_xent", 5);
+    /* Z and Y are const inputs: not even a shift by the row maximum may be left behind */
+    mlphys_assert_matrix_close(Z, Z0, 0, 0, "the logits Z after losses_softmax_xent", "Z is a const input: subtract the "
+                               "row maximum in a local variable, never in Z itself.");
+    mlphys_assert_matrix_close(Y, Y0, 0, 0, "the targets Y after losses_softmax_xent", "Y is a const input.");
+    gsl_matrix_free(Z0), gsl_matrix_free(Y0);
     naive_softmax(Z, want);
     gsl_matrix_sub(want, Y);
     gsl_matrix_scale(want, 1.0 / (double)N);
@@ -391,6 +407,7 @@ Test(losses, neg_log_posterior_gradient_matches_finite_differences, .description
     gsl_matrix *X = random_matrix(N, D, 1.0);
     gsl_vector *y = random_vector(N, 1.0), *w = random_vector(D, 1.0), *g = gsl_vector_alloc(D);
     double U;
+    gsl_vector_set_all(g, NAN); /* garbage: the gradient must be overwritten, not accumulated into */
     mlphys_require_implemented(losses_neg_log_posterior(X, y, w, sigma, tau, &U, g), "losses_neg_log_posterior", 6);
     const double h = 1e-4;
     for (size_t j = 0; j < D; j++) {
@@ -412,6 +429,7 @@ Test(losses, ridge_of_hand_worked_cases, .description = "X = I gives w = y / (1 
     gsl_matrix *I = gsl_matrix_alloc(3, 3);
     gsl_matrix_set_identity(I);
     gsl_vector *y = vec(3, (double[]){1, 2, 3}), *w = gsl_vector_alloc(3);
+    gsl_vector_set_all(w, NAN);
     mlphys_require_implemented(losses_ridge(I, y, 0.5, w), "losses_ridge", 7);
     for (size_t j = 0; j < 3; j++) /* one Cholesky of a diagonal matrix: a few ulp */
         mlphys_assert_close(gsl_vector_get(w, j), gsl_vector_get(y, j) / 1.5, 0, 1e-14,
@@ -497,6 +515,40 @@ Test(losses, ridge_handles_singular_designs, .description = "a zero column: lamb
     gsl_matrix_free(X), gsl_vector_free(y), gsl_vector_free(w), gsl_vector_free(w2);
 }
 
+Test(losses, posterior_softmax_and_standardize_reject_bad_arguments, .description = "losses_softmax, losses_neg_log_posterior and losses_standardize: wrong shapes give GSL_EBADLEN, bad sigma or tau GSL_EINVAL, and nothing is written")
+{
+    gsl_matrix *X = random_matrix(6, 3, 1.0), *Z = random_matrix(2, 3, 1.0), *P = gsl_matrix_alloc(2, 4);
+    gsl_matrix *T = gsl_matrix_alloc(2, 4), *X0 = gsl_matrix_alloc(6, 3);
+    gsl_vector *y = random_vector(6, 1.0), *w = random_vector(3, 1.0), *w2 = gsl_vector_alloc(2);
+    gsl_vector *g = gsl_vector_alloc(3), *g2 = gsl_vector_alloc(2), *m = gsl_vector_alloc(3), *sc = gsl_vector_alloc(3);
+    gsl_vector *m2 = gsl_vector_alloc(2);
+    gsl_matrix_set_all(P, 7), gsl_matrix_set_all(T, 7), gsl_vector_set_all(g, 7), gsl_vector_set_all(g2, 7);
+    gsl_vector_set_all(m, 7), gsl_vector_set_all(sc, 7), gsl_vector_set_all(m2, 7), gsl_matrix_memcpy(X0, X);
+    double U = 7;
+    mlphys_require_status(losses_softmax(Z, P), GSL_EBADLEN, "losses_softmax", "P is 2 x 4, Z is 2 x 3");
+    mlphys_require_status(losses_neg_log_posterior(X, y, w2, 1, 1, &U, NULL), GSL_EBADLEN, "losses_neg_log_posterior",
+                          "w has 2 entries, X has D = 3 columns");
+    mlphys_require_status(losses_neg_log_posterior(X, y, w, 1, 1, &U, g2), GSL_EBADLEN, "losses_neg_log_posterior",
+                          "grad has 2 entries for D = 3");
+    mlphys_require_status(losses_neg_log_posterior(X, y, w, 0.0, 1, &U, g), GSL_EINVAL, "losses_neg_log_posterior", "sigma = 0");
+    mlphys_require_status(losses_neg_log_posterior(X, y, w, 1, NAN, &U, g), GSL_EINVAL, "losses_neg_log_posterior", "tau = NaN");
+    mlphys_require_status(losses_standardize(X, T, m, sc), GSL_EBADLEN, "losses_standardize",
+                          "Xtest has 4 columns, Xtrain 3");
+    mlphys_require_status(losses_standardize(X, NULL, m2, sc), GSL_EBADLEN, "losses_standardize", "mean has 2 entries for D = 3");
+    cr_assert(U == 7, "U was written by a call that returned an error");
+    for (size_t i = 0; i < 2; i++)
+        for (size_t j = 0; j < 4; j++)
+            cr_assert(gsl_matrix_get(P, i, j) == 7 && gsl_matrix_get(T, i, j) == 7, "P or Xtest entry (%zu, %zu) was "
+                      "written by a call that returned an error: check every shape before writing", i, j);
+    for (size_t j = 0; j < 3; j++)
+        cr_assert(gsl_vector_get(g, j) == 7 && gsl_vector_get(m, j) == 7 && gsl_vector_get(sc, j) == 7,
+                  "grad, mean or scale entry %zu was written by a call that returned an error", j);
+    mlphys_assert_matrix_close(X, X0, 0, 0, "Xtrain after rejected calls", "check every shape before standardising anything.");
+    gsl_matrix_free(X), gsl_matrix_free(Z), gsl_matrix_free(P), gsl_matrix_free(T), gsl_matrix_free(X0);
+    gsl_vector_free(y), gsl_vector_free(w), gsl_vector_free(w2), gsl_vector_free(g), gsl_vector_free(g2);
+    gsl_vector_free(m), gsl_vector_free(sc), gsl_vector_free(m2);
+}
+
 /* ---- standardisation ---------------------------------------------------------------------- */
 
 Test(losses, standardize_a_hand_worked_case, .description = "Xtrain = [[1,5],[3,5]], Xtest = [[2,7]]: mean (2,5), scale (1,1), Xtest becomes [[0,2]]")
@@ -580,7 +632,8 @@ Test(losses, zero_weights_give_loss_log_k, .description = "at W = 0, b = 0 the l
     gsl_matrix *W = gsl_matrix_calloc(D, K), *dW = gsl_matrix_alloc(D, K), *R = gsl_matrix_alloc(N, K);
     gsl_matrix *want = gsl_matrix_alloc(D, K);
     gsl_vector *b = gsl_vector_calloc(K), *db = gsl_vector_alloc(K), *wb = gsl_vector_alloc(K);
-    double loss;
+    double loss = NAN;
+    gsl_matrix_set_all(dW, NAN), gsl_vector_set_all(db, NAN); /* garbage: must be overwritten, not accumulated into */
     mlphys_require_implemented(softreg_loss_grad(X, Y, W, b, &loss, dW, db), "softreg_loss_grad", 10);
     mlphys_assert_close(loss, log((double)K), 0, 1e-14, "loss at zero weights: every class has p = 1/K");
     gsl_matrix_set_all(R, 1.0 / (double)K);
@@ -607,6 +660,7 @@ Test(losses, softreg_gradient_matches_finite_differences, .description = "dW and
     gsl_matrix *dW = gsl_matrix_alloc(D, K);
     gsl_vector *b = random_vector(K, 1.0), *db = gsl_vector_alloc(K);
     double loss, lp, lm;
+    gsl_matrix_set_all(dW, NAN), gsl_vector_set_all(db, NAN); /* garbage: must be overwritten */
     mlphys_require_implemented(softreg_loss_grad(X, Y, W, b, &loss, dW, db), "softreg_loss_grad", 10);
     const double h = 1e-5;
     /* truncation h^2 |L'''| ~ 1e-10 (|x| <~ 3), round-off eps |L| / h ~ 1e-10: 1e-8 absolute */
@@ -658,15 +712,30 @@ Test(losses, fit_takes_gradient_steps_downhill, .description = "from zero: the f
         mlphys_assert_close(gsl_vector_get(b, k), -lr * (1.0 / (double)K - freq), 1e-14, 0,
                             "b[%zu] after one step from zero (b <- b - lr db)", k);
     }
+    /* the loss at the (W, b) of the first step, by the textbook softmax (|z| <~ 5 here) */
+    gsl_matrix *Z1 = gsl_matrix_alloc(N, K), *P1 = gsl_matrix_alloc(N, K);
+    for (size_t n = 0; n < N; n++) {
+        gsl_vector_view z = gsl_matrix_row(Z1, n);
+        gsl_vector_memcpy(&z.vector, b);
+    }
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, X, W, 1.0, Z1);
+    naive_softmax(Z1, P1);
+    double loss1 = 0;
+    for (size_t n = 0; n < N; n++)
+        for (size_t k = 0; k < K; k++)
+            loss1 -= gsl_matrix_get(Y, n, k) * log(gsl_matrix_get(P1, n, k)) / (double)N;
+    gsl_matrix_free(Z1), gsl_matrix_free(P1);
+    gsl_vector_set_all(h, NAN);
     mlphys_require_implemented(softreg_fit(X, Y, W, b, lr, T, h), "softreg_fit", 11);
+    /* a sum of N terms of size ~1: 1e-13 */
+    mlphys_assert_close(gsl_vector_get(h, 0), loss1, 1e-13, 1e-13,
+                        "history[0] of a second call to fit, which must continue from the W, b of the first call "
+                        "(the loss there), not restart from zero (log K = %.6f)", log((double)K));
     for (size_t t = 1; t < T; t++)
         cr_expect(gsl_vector_get(h, t) <= gsl_vector_get(h, t - 1) + 1e-15,
                   "history[%zu] = %.12g > history[%zu] = %.12g at a safe step size: is the update "
                   "W - lr dW (minus), and history[t] the loss before step t?", t, gsl_vector_get(h, t), t - 1,
                   gsl_vector_get(h, t - 1));
-    cr_expect(gsl_vector_get(h, 0) < log((double)K),
-              "history[0] of the second call = %.6g should be below log K: fit continues from the W, b given",
-              gsl_vector_get(h, 0));
     gsl_matrix_free(X), gsl_matrix_free(Y), gsl_matrix_free(W), gsl_matrix_free(R), gsl_matrix_free(want);
     gsl_vector_free(b), gsl_vector_free(h1), gsl_vector_free(h);
 }
@@ -685,6 +754,153 @@ Test(losses, softreg_rejects_bad_arguments, .description = "wrong shapes give GS
                           "history has 4 entries for 3 steps");
     gsl_matrix_free(X), gsl_matrix_free(Y), gsl_matrix_free(W), gsl_matrix_free(Wbad), gsl_matrix_free(Z);
     gsl_matrix_free(dW), gsl_vector_free(b), gsl_vector_free(h);
+}
+
+/* ---- strided views ----------------------------------------------------------------------------
+ * A gsl_matrix may be a view into a larger matrix: row n starts at data + n * tda, and tda can be
+ * larger than size2.  Each argument below is an r x c submatrix at column 1 of an r x (c + 3)
+ * parent whose other entries hold a sentinel; inputs are checked to be unchanged, outputs to
+ * leave the padding alone, and the values against independent references. */
+
+#define PAD 3
+#define SENTINEL -123.25
+
+/* A parent of r x (c + PAD) full of SENTINEL, with src (or NaN if src is NULL) copied at column 1. */
+static gsl_matrix *padded(size_t r, size_t c, const gsl_matrix *src, gsl_matrix_view *view)
+{
+    gsl_matrix *parent = gsl_matrix_alloc(r, c + PAD);
+    gsl_matrix_set_all(parent, SENTINEL);
+    *view = gsl_matrix_submatrix(parent, 0, 1, r, c);
+    if (src)
+        gsl_matrix_memcpy(&view->matrix, src);
+    else
+        gsl_matrix_set_all(&view->matrix, NAN);
+    return parent;
+}
+
+/* The padding of a parent made by padded() still holds the sentinel. */
+static void check_padding(const gsl_matrix *parent, size_t c, const char *what)
+{
+    for (size_t i = 0; i < parent->size1; i++)
+        for (size_t j = 0; j < parent->size2; j++)
+            if ((j == 0 || j > c) && gsl_matrix_get(parent, i, j) != SENTINEL)
+                cr_assert_fail("%s: entry (%zu, %zu) of the parent matrix, outside the view, was changed to %g. Row n of "
+                               "a view starts at data + n * tda (tda = %zu here, size2 = %zu): use gsl_matrix_get/set or "
+                               "tda, never size2", what, i, j, gsl_matrix_get(parent, i, j), parent->size2, c);
+}
+
+Test(losses, softmax_and_xent_accept_strided_views, .description = "softmax and cross-entropy on submatrix views (tda > size2): right values, inputs unchanged, padding untouched")
+{
+    const size_t N = 5, K = 4;
+    gsl_matrix *Z = random_matrix(N, K, 3.0), *Y = random_onehot(N, K, NULL), *P = gsl_matrix_alloc(N, K);
+    gsl_matrix_view Zv, Yv, Pv, dZv;
+    gsl_matrix *Zp = padded(N, K, Z, &Zv), *Yp = padded(N, K, Y, &Yv), *Pp = padded(N, K, NULL, &Pv);
+    gsl_matrix *dZp = padded(N, K, NULL, &dZv);
+    naive_softmax(Z, P); /* |z| <~ 15: the textbook formula is accurate to ~1e-15 here */
+    mlphys_require_implemented(losses_softmax(&Zv.matrix, &Pv.matrix), "losses_softmax", 4);
+    mlphys_assert_matrix_close(&Pv.matrix, P, 1e-15, 1e-13, "softmax of a submatrix view", "row n of a view starts at "
+                               "data + n * tda.");
+    check_padding(Pp, K, "losses_softmax output P");
+    check_padding(Zp, K, "losses_softmax input Z");
+    mlphys_assert_matrix_close(&Zv.matrix, Z, 0, 0, "the logits after losses_softmax(Z, P) with P != Z", "Z is const.");
+    double loss = NAN, want = 0;
+    mlphys_require_implemented(losses_softmax_xent(&Zv.matrix, &Yv.matrix, &loss, &dZv.matrix), "losses_softmax_xent", 5);
+    for (size_t n = 0; n < N; n++)
+        for (size_t k = 0; k < K; k++)
+            want -= gsl_matrix_get(Y, n, k) * log(gsl_matrix_get(P, n, k)) / (double)N;
+    mlphys_assert_close(loss, want, 1e-13, 1e-12, "cross-entropy of submatrix views Z, Y");
+    gsl_matrix_sub(P, Y), gsl_matrix_scale(P, 1.0 / (double)N);
+    mlphys_assert_matrix_close(&dZv.matrix, P, 1e-13, 1e-12, "dZ written into a submatrix view", "dZ = (P - Y) / N, "
+                               "row n at dZ->data + n * dZ->tda.");
+    check_padding(dZp, K, "losses_softmax_xent output dZ");
+    check_padding(Zp, K, "losses_softmax_xent input Z"), check_padding(Yp, K, "losses_softmax_xent input Y");
+    mlphys_assert_matrix_close(&Zv.matrix, Z, 0, 0, "Z after losses_softmax_xent", "Z is const.");
+    gsl_matrix_free(Z), gsl_matrix_free(Y), gsl_matrix_free(P);
+    gsl_matrix_free(Zp), gsl_matrix_free(Yp), gsl_matrix_free(Pp), gsl_matrix_free(dZp);
+}
+
+Test(losses, regression_and_classifier_accept_strided_views, .description = "neg_log_posterior, ridge, standardize, logits, loss_grad and fit on submatrix views (tda > size2)")
+{
+    const size_t N = 12, D = 3, K = 4, M = 5;
+    gsl_matrix *X = random_matrix(N, D, 1.0), *Y = random_onehot(N, K, NULL), *W = random_matrix(D, K, 0.5);
+    gsl_vector *y = random_vector(N, 1.0), *w = random_vector(D, 1.0), *g = gsl_vector_alloc(D), *g0 = gsl_vector_alloc(D);
+    gsl_matrix_view Xv, Yv, Wv, Zv, dWv, Tv;
+    gsl_matrix *Xp = padded(N, D, X, &Xv), *Yp = padded(N, K, Y, &Yv), *Wp = padded(D, K, W, &Wv);
+    /* 1. U(w) and its gradient with a strided X, against GSL's densities (nlp_reference) */
+    double U = NAN, U0 = nlp_reference(X, y, w, 0.7, 1.3, g0);
+    gsl_vector_set_all(g, NAN);
+    mlphys_require_implemented(losses_neg_log_posterior(&Xv.matrix, y, w, 0.7, 1.3, &U, g), "losses_neg_log_posterior", 6);
+    mlphys_assert_close(U, U0, 1e-12, 1e-12, "U(w) with X a submatrix view");
+    mlphys_assert_vector_close(g, g0, 1e-12, 1e-12, "grad U with X a submatrix view", "X^T (X w - y) / sigma^2 + w / tau^2");
+    check_padding(Xp, D, "losses_neg_log_posterior input X");
+    /* 2. ridge with a strided X, against GSL's SVD-based Tikhonov solver on a contiguous copy */
+    gsl_multifit_linear_workspace *ws = gsl_multifit_linear_alloc(N, D);
+    gsl_vector *c = gsl_vector_alloc(D);
+    double rnorm, snorm;
+    gsl_multifit_linear_svd(X, ws);
+    gsl_multifit_linear_solve(sqrt(0.3), X, y, c, &rnorm, &snorm, ws);
+    gsl_vector_set_all(w, NAN);
+    mlphys_require_implemented(losses_ridge(&Xv.matrix, y, 0.3, w), "losses_ridge", 7);
+    mlphys_assert_vector_close(w, c, 1e-12, 1e-10, "ridge weights with X a submatrix view (lambda = 0.3)",
+                               "X^T X and X^T y over rows at data + n * tda.");
+    check_padding(Xp, D, "losses_ridge input X");
+    /* 3. logits Z = X W + 1 b^T with X, W, Z strided, against our own dgemm */
+    gsl_vector *b = random_vector(K, 1.0);
+    gsl_matrix *Z = gsl_matrix_alloc(N, K), *Zp = padded(N, K, NULL, &Zv);
+    for (size_t n = 0; n < N; n++) {
+        gsl_vector_view z = gsl_matrix_row(Z, n);
+        gsl_vector_memcpy(&z.vector, b);
+    }
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, X, W, 1.0, Z);
+    mlphys_require_implemented(softreg_logits(&Xv.matrix, &Wv.matrix, b, &Zv.matrix), "softreg_logits", 9);
+    mlphys_assert_matrix_close(&Zv.matrix, Z, 1e-14, 1e-14, "logits with X, W, Z submatrix views", "Z = X W + 1 b^T.");
+    check_padding(Zp, K, "softreg_logits output Z");
+    /* 4. loss and gradient with X, Y, W, dW strided: dW = X^T (P - Y) / N from the naive softmax */
+    gsl_matrix *dW = gsl_matrix_alloc(D, K), *dWp = padded(D, K, NULL, &dWv), *P = gsl_matrix_alloc(N, K);
+    gsl_vector *db = gsl_vector_alloc(K);
+    gsl_vector_set_all(db, NAN);
+    naive_softmax(Z, P), gsl_matrix_sub(P, Y), gsl_matrix_scale(P, 1.0 / (double)N);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, X, P, 0.0, dW);
+    double loss = NAN;
+    mlphys_require_implemented(softreg_loss_grad(&Xv.matrix, &Yv.matrix, &Wv.matrix, b, &loss, &dWv.matrix, db),
+                               "softreg_loss_grad", 10);
+    mlphys_assert_matrix_close(&dWv.matrix, dW, 1e-14, 1e-12, "dW written into a submatrix view", "dW = X^T dZ.");
+    check_padding(dWp, K, "softreg_loss_grad output dW");
+    check_padding(Xp, D, "softreg_loss_grad input X"), check_padding(Yp, K, "softreg_loss_grad input Y");
+    check_padding(Wp, K, "softreg_loss_grad input W");
+    mlphys_assert_matrix_close(&Wv.matrix, W, 0, 0, "W after softreg_loss_grad", "W is const there.");
+    /* 5. one step of fit from W = 0, b = 0 with X, Y, W strided: W = -lr X^T (1/K - Y) / N */
+    gsl_matrix_set_zero(&Wv.matrix), gsl_vector_set_zero(b);
+    mlphys_require_implemented(softreg_fit(&Xv.matrix, &Yv.matrix, &Wv.matrix, b, 0.5, 1, NULL), "softreg_fit", 11);
+    gsl_matrix_set_all(P, 1.0 / (double)K), gsl_matrix_sub(P, Y);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, -0.5 / (double)N, X, P, 0.0, dW);
+    mlphys_assert_matrix_close(&Wv.matrix, dW, 1e-14, 1e-12, "W after one step from zero, W a submatrix view",
+                               "W <- W - lr dW, row n of W at data + n * tda.");
+    check_padding(Wp, K, "softreg_fit in/out W");
+    /* 6. standardize Xtrain (strided) and Xtest (strided) against GSL's statistics */
+    gsl_matrix *T = random_matrix(M, D, 2.0), *Tp = padded(M, D, T, &Tv);
+    gsl_vector *mean = gsl_vector_alloc(D), *scale = gsl_vector_alloc(D);
+    mlphys_require_implemented(losses_standardize(&Xv.matrix, &Tv.matrix, mean, scale), "losses_standardize", 8);
+    for (size_t j = 0; j < D; j++) {
+        gsl_vector_view col = gsl_matrix_column(X, j);
+        double mu = gsl_stats_mean(col.vector.data, col.vector.stride, N);
+        double sd = gsl_stats_sd_with_fixed_mean(col.vector.data, col.vector.stride, N, mu);
+        mlphys_assert_close(gsl_vector_get(mean, j), mu, 1e-14, 1e-12, "mean[%zu] of a strided Xtrain", j);
+        mlphys_assert_close(gsl_vector_get(scale, j), sd, 1e-14, 1e-12, "scale[%zu] of a strided Xtrain", j);
+        for (size_t n = 0; n < N; n++)
+            mlphys_assert_close(gsl_matrix_get(&Xv.matrix, n, j), (gsl_matrix_get(X, n, j) - mu) / sd, 1e-13, 1e-12,
+                                "standardised Xtrain[%zu][%zu] in a submatrix view", n, j);
+        for (size_t n = 0; n < M; n++)
+            mlphys_assert_close(gsl_matrix_get(&Tv.matrix, n, j), (gsl_matrix_get(T, n, j) - mu) / sd, 1e-13, 1e-12,
+                                "standardised Xtest[%zu][%zu] in a submatrix view", n, j);
+    }
+    check_padding(Xp, D, "losses_standardize Xtrain"), check_padding(Tp, D, "losses_standardize Xtest");
+    gsl_multifit_linear_free(ws);
+    gsl_matrix_free(X), gsl_matrix_free(Y), gsl_matrix_free(W), gsl_matrix_free(Z), gsl_matrix_free(dW), gsl_matrix_free(P);
+    gsl_matrix_free(T), gsl_matrix_free(Xp), gsl_matrix_free(Yp), gsl_matrix_free(Wp), gsl_matrix_free(Zp);
+    gsl_matrix_free(dWp), gsl_matrix_free(Tp);
+    gsl_vector_free(y), gsl_vector_free(w), gsl_vector_free(g), gsl_vector_free(g0), gsl_vector_free(c);
+    gsl_vector_free(b), gsl_vector_free(db), gsl_vector_free(mean), gsl_vector_free(scale);
 }
 
 /* ---- the digits ------------------------------------------------------------------------------ */

@@ -15,6 +15,7 @@
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_multifit.h>
+#include <stdlib.h>
 
 MLPHYS_SUITE(bayes_regression, 10);
 
@@ -89,10 +90,15 @@ static double inverse_error(const gsl_matrix *S, const gsl_matrix *Phi, double a
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, S, A, 0.0, P);
     double e = 0;
     for (size_t i = 0; i < M; i++)
-        for (size_t j = 0; j < M; j++)
-            e = fmax(e, fabs(gsl_matrix_get(P, i, j) - (i == j)));
+        for (size_t j = 0; j < M; j++) {
+            double d = fabs(gsl_matrix_get(P, i, j) - (i == j));
+            if (!isfinite(d)) /* a NaN must not be hidden by a later finite entry (fmax drops NaN) */
+                e = INFINITY;
+            else if (d > e)
+                e = d;
+        }
     gsl_matrix_free(A), gsl_matrix_free(P);
-    return isfinite(e) ? e : INFINITY;
+    return e;
 }
 
 /* Feed the rows of Phi one at a time to blr_update, starting from the prior. */
@@ -118,7 +124,12 @@ Test(bayes_regression, prior_is_isotropic_gaussian, .description = "blr_prior(al
     for (size_t i = 0; i < 3; i++)
         cr_expect(gsl_vector_get(m, i) == 0, "m[%zu] = %g: the prior mean is 0", i, gsl_vector_get(m, i));
     mlphys_assert_matrix_close(S, want, 0, 0, "prior covariance", "S = I/alpha: alpha is a precision, not a variance");
-    gsl_vector_free(m), gsl_matrix_free(S), gsl_matrix_free(want);
+    gsl_matrix *R = gsl_matrix_alloc(3, 4);
+    gsl_matrix_set_all(R, 7);
+    mlphys_require_status(blr_prior(2.0, m, R), GSL_EBADLEN, "blr_prior", "S is 3 x 4, not M x M");
+    mlphys_require_status(blr_prior(NAN, m, S), GSL_EINVAL, "blr_prior", "alpha = NaN (write the check as !(alpha > 0))");
+    cr_expect(gsl_matrix_get(R, 0, 0) == 7 && gsl_matrix_get(S, 0, 0) == 0.5, "S was written although the input was rejected");
+    gsl_vector_free(m), gsl_matrix_free(S), gsl_matrix_free(want), gsl_matrix_free(R);
 }
 
 Test(bayes_regression, no_data_posterior_is_the_prior,
@@ -154,7 +165,9 @@ Test(bayes_regression, one_point_by_hand,
     gsl_vector *t = gsl_vector_alloc(1), *m = gsl_vector_alloc(2);
     gsl_matrix *S = gsl_matrix_alloc(2, 2);
     gsl_vector_set(t, 0, 0.2);
+    gsl_vector_set_all(m, NAN), gsl_matrix_set_all(S, NAN); /* garbage: every entry must be written */
     mlphys_require_implemented(blr_posterior(&Phi.matrix, t, ALPHA, BETA, m, S), "blr_posterior", 2);
+    cr_expect(phia[0] == 1 && phia[1] == 0.5 && gsl_vector_get(t, 0) == 0.2, "Phi or t was changed: they are const inputs");
     mlphys_assert_matrix_close(S, &Sw.matrix, 1e-14, 1e-13, "S_N after one point",
                                "S_N = (alpha I + beta Phi^T Phi)^{-1}: is beta multiplying Phi^T Phi, and alpha the identity?");
     mlphys_assert_vector_close(m, &mwv.vector, 1e-14, 1e-13, "m_N after one point",
@@ -177,7 +190,14 @@ Test(bayes_regression, posterior_mean_is_ridge_regression,
             cubic_data(rng, Phi, t);
         else
             line_data(rng, Phi, t);
+        gsl_matrix *Phi0 = gsl_matrix_alloc(N, M);
+        gsl_vector *t0 = gsl_vector_alloc(N);
+        gsl_matrix_memcpy(Phi0, Phi), gsl_vector_memcpy(t0, t);
+        gsl_vector_set_all(m, NAN), gsl_matrix_set_all(S, NAN); /* garbage: every entry must be written */
         mlphys_require_implemented(blr_posterior(Phi, t, alpha, BETA, m, S), "blr_posterior", 2);
+        mlphys_assert_matrix_close(Phi, Phi0, 0, 0, "Phi after blr_posterior", "Phi is a const input.");
+        mlphys_assert_vector_close(t, t0, 0, 0, "t after blr_posterior", "t is a const input.");
+        gsl_matrix_free(Phi0), gsl_vector_free(t0);
         gsl_vector *ridge = gsl_ridge(Phi, t, alpha / BETA);
         mlphys_assert_vector_close(m, ridge, 1e-12, 1e-10, c ? "m_N vs ridge, cubic, M = 4" : "m_N vs ridge, line, M = 2",
                                    "the posterior mean is the ridge solution with lambda = alpha/beta");
@@ -199,6 +219,8 @@ Test(bayes_regression, posterior_rejects_bad_input,
     mlphys_require_status(blr_posterior(Phi, t, 0.0, BETA, m, S), GSL_EINVAL, "blr_posterior", "alpha = 0");
     mlphys_require_status(blr_posterior(Phi, t, ALPHA, -1.0, m, S), GSL_EINVAL, "blr_posterior", "beta = -1");
     mlphys_require_status(blr_posterior(Phi, NULL, ALPHA, BETA, m, S), GSL_EINVAL, "blr_posterior", "Phi given but t = NULL");
+    mlphys_require_status(blr_posterior(Phi, t, NAN, BETA, m, S), GSL_EINVAL, "blr_posterior", "alpha = NaN");
+    mlphys_require_status(blr_posterior(Phi, t, ALPHA, INFINITY, m, S), GSL_EINVAL, "blr_posterior", "beta = inf");
     mlphys_require_status(blr_prior(-2.0, m, S), GSL_EINVAL, "blr_prior", "alpha = -2");
     mlphys_require_status(blr_prior(ALPHA, m, S3), GSL_EBADLEN, "blr_prior", "S is 3 x 3 for M = 2");
     cr_expect(gsl_vector_get(m, 0) == 7 && gsl_matrix_get(S, 1, 0) == 7, "m or S was written although the input was rejected");
@@ -217,6 +239,7 @@ Test(bayes_regression, one_update_by_hand,
     gsl_matrix *S = gsl_matrix_alloc(2, 2);
     mlphys_require_implemented(blr_prior(ALPHA, m, S), "blr_prior", 1);
     mlphys_require_implemented(blr_update(&phi.vector, 0.2, BETA, m, S), "blr_update", 3);
+    cr_expect(phia[0] == 1 && phia[1] == 0.5, "phi was changed to (%g, %g): it is a const input", phia[0], phia[1]);
     mlphys_assert_matrix_close(S, &Sw.matrix, 1e-14, 1e-13, "S after one update",
                                "Sherman-Morrison: S' = S - beta S phi phi^T S / (1 + beta phi^T S phi)");
     mlphys_assert_vector_close(m, &mwv.vector, 1e-14, 1e-13, "m after one update",
@@ -258,6 +281,12 @@ Test(bayes_regression, update_rejects_bad_input,
     gsl_vector_set_all(phi3, 1), gsl_vector_set_all(phi, 1), gsl_vector_set_all(m, 7), gsl_matrix_set_identity(S);
     mlphys_require_status(blr_update(phi3, 0.1, BETA, m, S), GSL_EBADLEN, "blr_update", "phi has 3 entries for M = 2");
     mlphys_require_status(blr_update(phi, 0.1, 0.0, m, S), GSL_EINVAL, "blr_update", "beta = 0");
+    mlphys_require_status(blr_update(phi, 0.1, NAN, m, S), GSL_EINVAL, "blr_update", "beta = NaN");
+    mlphys_require_status(blr_update(phi, NAN, BETA, m, S), GSL_EINVAL, "blr_update",
+                          "t_new = NaN (one bad measurement would poison m and S for good)");
+    gsl_matrix *S3 = gsl_matrix_alloc(3, 3);
+    mlphys_require_status(blr_update(phi, 0.1, BETA, m, S3), GSL_EBADLEN, "blr_update", "S is 3 x 3 for M = 2");
+    gsl_matrix_free(S3);
     cr_expect(gsl_vector_get(m, 0) == 7 && gsl_matrix_get(S, 0, 0) == 1 && gsl_matrix_get(S, 0, 1) == 0,
               "m or S was changed although the input was rejected");
     gsl_vector_free(phi3), gsl_vector_free(phi), gsl_vector_free(m), gsl_matrix_free(S);
@@ -277,6 +306,11 @@ Test(bayes_regression, predictive_by_hand,
     mlphys_assert_close(mean, -0.1, 1e-15, 1e-14, "predictive mean m^T phi");
     mlphys_assert_close(var, 18.04, 1e-15, 1e-14, "predictive variance (noise 1/beta plus parameter uncertainty phi^T S phi)");
     mlphys_require_status(blr_predict(&phi.vector, &m.vector, &S.matrix, -1.0, &mean, &var), GSL_EINVAL, "blr_predict", "beta = -1");
+    gsl_vector_view phi1 = gsl_vector_view_array(pa, 1);
+    mlphys_require_status(blr_predict(&phi1.vector, &m.vector, &S.matrix, BETA, &mean, &var), GSL_EBADLEN, "blr_predict",
+                          "phi has 1 entry for M = 2");
+    cr_expect(ma[0] == 0.3 && ma[1] == -0.2 && sa[0] == 2 && sa[1] == 1 && sa[2] == 1 && sa[3] == 3 && pa[0] == 1 && pa[1] == 2,
+              "m, S or phi was changed by blr_predict: they are const inputs");
 }
 
 Test(bayes_regression, predictive_variance_shrinks_to_noise_floor,
@@ -345,6 +379,7 @@ Test(bayes_regression, log_evidence_by_hand,
     gsl_vector_set(t, 0, 1.0);
     double le = 0;
     mlphys_require_implemented(blr_log_evidence(&Phi.matrix, t, ALPHA, BETA, &le), "blr_log_evidence", 5);
+    cr_expect(pa[0] == 2 && gsl_vector_get(t, 0) == 1.0, "Phi or t was changed: they are const inputs");
     mlphys_assert_close(le, -0.5 * log(2 * M_PI * 2.04) - 1 / 4.08, 1e-14, 1e-13,
                         "ln p(t) for one point (check the signs of the four terms and the factors 1/2)");
     gsl_vector_free(t);
@@ -382,6 +417,124 @@ Test(bayes_regression, log_evidence_rejects_bad_input,
     double le = 7;
     mlphys_require_status(blr_log_evidence(Phi, t, ALPHA, BETA, &le), GSL_EBADLEN, "blr_log_evidence", "t has 4 entries, Phi 5 rows");
     mlphys_require_status(blr_log_evidence(Phi, t5, 0.0, BETA, &le), GSL_EINVAL, "blr_log_evidence", "alpha = 0");
+    mlphys_require_status(blr_log_evidence(Phi, t5, ALPHA, NAN, &le), GSL_EINVAL, "blr_log_evidence", "beta = NaN");
     cr_expect(le == 7, "logev was written although the input was rejected");
     gsl_matrix_free(Phi), gsl_vector_free(t), gsl_vector_free(t5);
+}
+
+/* ---- strided views ----------------------------------------------------------------------
+ * A gsl_matrix may be a view into a larger one (row n at data + n * tda, tda > size2), and a
+ * gsl_vector a view with a stride.  Every matrix argument below is a submatrix at column 1 of a
+ * parent with 3 extra columns, every vector argument every 2nd entry of an array; the gaps hold
+ * a sentinel.  Values are checked against the same independent references as above. */
+
+#define SENTINEL -123.25
+
+static gsl_matrix *padded_matrix(size_t r, size_t c, const gsl_matrix *src, gsl_matrix_view *v)
+{
+    gsl_matrix *parent = gsl_matrix_alloc(r, c + 3);
+    gsl_matrix_set_all(parent, SENTINEL);
+    *v = gsl_matrix_submatrix(parent, 0, 1, r, c);
+    if (src)
+        gsl_matrix_memcpy(&v->matrix, src);
+    else
+        gsl_matrix_set_all(&v->matrix, NAN);
+    return parent;
+}
+
+static double *padded_vector(size_t n, const gsl_vector *src, gsl_vector_view *v)
+{
+    double *a = malloc(2 * n * sizeof *a);
+    for (size_t i = 0; i < 2 * n; i++)
+        a[i] = SENTINEL;
+    *v = gsl_vector_view_array_with_stride(a, 2, n);
+    if (src)
+        gsl_vector_memcpy(&v->vector, src);
+    else
+        gsl_vector_set_all(&v->vector, NAN);
+    return a;
+}
+
+static void check_matrix_padding(const gsl_matrix *parent, size_t c, const char *what)
+{
+    for (size_t i = 0; i < parent->size1; i++)
+        for (size_t j = 0; j < parent->size2; j++)
+            if ((j == 0 || j > c) && gsl_matrix_get(parent, i, j) != SENTINEL)
+                cr_assert_fail("%s: entry (%zu, %zu) of the parent matrix, outside the view, became %g. Row i of a view "
+                               "starts at data + i * tda (tda = %zu, size2 = %zu): use gsl_matrix_get/set or BLAS",
+                               what, i, j, gsl_matrix_get(parent, i, j), parent->size2, c);
+}
+
+static void check_vector_padding(const double *a, size_t n, const char *what)
+{
+    for (size_t i = 1; i < 2 * n; i += 2)
+        if (a[i] != SENTINEL)
+            cr_assert_fail("%s: array entry %zu between two entries of a strided vector became %g: entry k of a vector "
+                           "is data[k * stride]; use gsl_vector_get/set or BLAS", what, i, a[i]);
+}
+
+Test(bayes_regression, every_argument_may_be_a_strided_view,
+     .description = "prior, posterior, update, predict and evidence on submatrix views (tda > size2) and strided vectors: right values, inputs unchanged, padding untouched")
+{
+    const size_t N = 20, M = 2;
+    gsl_matrix *Phi = gsl_matrix_alloc(N, M);
+    gsl_vector *t = gsl_vector_alloc(N);
+    line_data(mlphys_rng(), Phi, t);
+    gsl_matrix_view Phv, Sv;
+    gsl_vector_view tv, mv, phv;
+    gsl_matrix *Php = padded_matrix(N, M, Phi, &Phv), *Sp = padded_matrix(M, M, NULL, &Sv);
+    double *tp = padded_vector(N, t, &tv), *mp = padded_vector(M, NULL, &mv);
+    /* 1. prior into strided m and S */
+    mlphys_require_implemented(blr_prior(ALPHA, &mv.vector, &Sv.matrix), "blr_prior", 1);
+    for (size_t i = 0; i < M; i++)
+        for (size_t j = 0; j < M; j++)
+            mlphys_assert_close(gsl_matrix_get(&Sv.matrix, i, j), i == j ? 1 / ALPHA : 0, 0, 0, "prior S[%zu][%zu] in a view", i, j);
+    mlphys_assert_close(gsl_vector_get(&mv.vector, 0), 0, 0, 0, "prior m[0] in a strided vector");
+    check_matrix_padding(Sp, M, "blr_prior output S"), check_vector_padding(mp, M, "blr_prior output m");
+    /* 2. batch posterior from strided Phi, t into strided m, S, against GSL's ridge and S A = I */
+    gsl_vector_set_all(&mv.vector, NAN), gsl_matrix_set_all(&Sv.matrix, NAN);
+    mlphys_require_implemented(blr_posterior(&Phv.matrix, &tv.vector, ALPHA, BETA, &mv.vector, &Sv.matrix), "blr_posterior", 2);
+    gsl_vector *ridge = gsl_ridge(Phi, t, ALPHA / BETA);
+    mlphys_assert_vector_close(&mv.vector, ridge, 1e-12, 1e-10, "m_N from views vs GSL ridge",
+                               "Phi^T t and Phi^T Phi over rows at data + n * tda.");
+    double ie = inverse_error(&Sv.matrix, Phi, ALPHA, BETA);
+    cr_assert(ie < 1e-12, "S_N from views: |S_N A - I| = %.3g (row i of a view is at data + i * tda)", ie);
+    check_matrix_padding(Sp, M, "blr_posterior output S"), check_vector_padding(mp, M, "blr_posterior output m");
+    check_matrix_padding(Php, M, "blr_posterior input Phi"), check_vector_padding(tp, N, "blr_posterior input t");
+    mlphys_assert_matrix_close(&Phv.matrix, Phi, 0, 0, "Phi after blr_posterior", "Phi is const.");
+    /* 3. sequential updates with strided phi (a row of the Phi view), m, S equal the batch result */
+    gsl_matrix *Sb = gsl_matrix_alloc(M, M);
+    gsl_vector *mb = gsl_vector_alloc(M);
+    gsl_matrix_memcpy(Sb, &Sv.matrix), gsl_vector_memcpy(mb, &mv.vector);
+    mlphys_require_implemented(blr_prior(ALPHA, &mv.vector, &Sv.matrix), "blr_prior", 1);
+    for (size_t n = 0; n < N; n++) {
+        gsl_vector_const_view row = gsl_matrix_const_row(&Phv.matrix, n);
+        mlphys_require_implemented(blr_update(&row.vector, gsl_vector_get(&tv.vector, n), BETA, &mv.vector, &Sv.matrix),
+                                   "blr_update", 3);
+    }
+    /* as in sequential_equals_batch: round-off of 20 rank-one updates, measured 7e-16 */
+    mlphys_assert_vector_close(&mv.vector, mb, 1e-12, 0, "sequential m (strided) vs batch m", "entry k at data[k * stride].");
+    mlphys_assert_matrix_close(&Sv.matrix, Sb, 1e-12, 0, "sequential S (a view) vs batch S", "row i at data + i * tda.");
+    check_matrix_padding(Sp, M, "blr_update in/out S"), check_vector_padding(mp, M, "blr_update in/out m");
+    check_matrix_padding(Php, M, "blr_update input phi (a row of Phi)");
+    /* 4. predict with a strided phi and the view S: by hand for S = [[2, 1], [1, 3]], m = (0.3, -0.2) */
+    double pa[] = {1, SENTINEL, 2, SENTINEL};
+    phv = gsl_vector_view_array_with_stride(pa, 2, 2);
+    gsl_matrix_set(&Sv.matrix, 0, 0, 2), gsl_matrix_set(&Sv.matrix, 0, 1, 1);
+    gsl_matrix_set(&Sv.matrix, 1, 0, 1), gsl_matrix_set(&Sv.matrix, 1, 1, 3);
+    gsl_vector_set(&mv.vector, 0, 0.3), gsl_vector_set(&mv.vector, 1, -0.2);
+    double mean = NAN, var = NAN;
+    mlphys_require_implemented(blr_predict(&phv.vector, &mv.vector, &Sv.matrix, BETA, &mean, &var), "blr_predict", 4);
+    mlphys_assert_close(mean, -0.1, 1e-15, 1e-14, "predictive mean with strided phi, m");
+    mlphys_assert_close(var, 18.04, 1e-15, 1e-14, "predictive variance with S a submatrix view (1/beta + phi^T S phi = 18.04)");
+    check_vector_padding(pa, 2, "blr_predict input phi");
+    /* 5. the evidence from strided Phi and t, against the N x N Gaussian marginal */
+    double le = NAN;
+    mlphys_require_implemented(blr_log_evidence(&Phv.matrix, &tv.vector, ALPHA, BETA, &le), "blr_log_evidence", 5);
+    mlphys_assert_close(le, gaussian_marginal_loglik(Phi, t, ALPHA, BETA), 1e-10, 1e-10,
+                        "log evidence from a Phi view and a strided t");
+    check_matrix_padding(Php, M, "blr_log_evidence input Phi"), check_vector_padding(tp, N, "blr_log_evidence input t");
+    gsl_matrix_free(Phi), gsl_matrix_free(Php), gsl_matrix_free(Sp), gsl_matrix_free(Sb);
+    gsl_vector_free(t), gsl_vector_free(ridge), gsl_vector_free(mb);
+    free(tp), free(mp);
 }

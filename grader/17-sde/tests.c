@@ -16,9 +16,19 @@ MLPHYS_SUITE(sde, 10);
 
 /* ---- helpers --------------------------------------------------------------------------- */
 
+/* Every entry finite, else fail the test naming the first bad one: a NaN would otherwise vanish
+ * from a KS distance (fmax ignores NaN) or a sort (NaN compares false with everything). */
+static void require_finite(const gsl_vector *x, const char *what)
+{
+    for (size_t i = 0; i < x->size; i++)
+        if (!isfinite(gsl_vector_get(x, i)))
+            cr_assert_fail("%s: entry %zu is %g, not a finite number", what, i, gsl_vector_get(x, i));
+}
+
 /* Kolmogorov-Smirnov distance sup_x |F_M(x) - Phi((x - mean) / sd)| of a sample (sorted here). */
 static double ks_distance_gaussian(gsl_vector *x, double mean, double sd)
 {
+    require_finite(x, "a sample of the KS test");
     gsl_sort_vector(x);
     const double M = (double)x->size;
     double d = 0;
@@ -57,8 +67,9 @@ Test(sde, brownian_path_starts_at_zero_and_sums_its_increments, .description = "
 {
     const size_t N = 1000;
     gsl_vector *dW = gsl_vector_alloc(N), *W = gsl_vector_alloc(N + 1);
-    gsl_vector_set_all(W, 99.0);
+    gsl_vector_set_all(W, 99.0), gsl_vector_set_all(dW, NAN); /* garbage: every entry must be written */
     mlphys_require_implemented(sde_brownian(mlphys_rng(), 0.01, dW, W), "sde_brownian", 1);
+    require_finite(dW, "dW (every increment must be written)");
     cr_assert(gsl_vector_get(W, 0) == 0.0, "W_0 = %g: a Brownian path starts at W_0 = 0", gsl_vector_get(W, 0));
     for (size_t n = 0; n < N; n++) {
         double step = gsl_vector_get(W, n + 1) - gsl_vector_get(W, n);
@@ -127,15 +138,50 @@ Test(sde, increments_are_independent_gaussians_with_variance_dt, .description = 
     gsl_vector_free(dW), gsl_vector_free(W), gsl_vector_free(z), gsl_vector_free(WT);
 }
 
-Test(sde, brownian_rejects_bad_arguments, .description = "dt <= 0 or NaN gives GSL_EINVAL; W of the wrong length gives GSL_EBADLEN")
+Test(sde, brownian_rejects_bad_arguments, .description = "dt <= 0 or NaN gives GSL_EINVAL; W of the wrong length or no increments give GSL_EBADLEN; nothing is written")
 {
     gsl_vector *dW = gsl_vector_alloc(5), *W = gsl_vector_alloc(6), *Wbad = gsl_vector_alloc(5);
+    gsl_vector empty = {0, 1, NULL, NULL, 0}, *W1 = gsl_vector_alloc(1); /* N = 0: no path to draw */
+    gsl_vector_set_all(dW, 7.0), gsl_vector_set_all(W, 7.0), gsl_vector_set_all(Wbad, 7.0);
     mlphys_require_status(sde_brownian(mlphys_rng(), 0.0, dW, W), GSL_EINVAL, "sde_brownian", "dt = 0 is not a step");
     mlphys_require_status(sde_brownian(mlphys_rng(), -0.1, dW, W), GSL_EINVAL, "sde_brownian", "dt < 0");
     mlphys_require_status(sde_brownian(mlphys_rng(), NAN, dW, W), GSL_EINVAL, "sde_brownian", "dt is NaN");
     mlphys_require_status(sde_brownian(mlphys_rng(), 0.1, dW, Wbad), GSL_EBADLEN, "sde_brownian",
                           "W needs N + 1 = 6 entries for N = 5 increments");
-    gsl_vector_free(dW), gsl_vector_free(W), gsl_vector_free(Wbad);
+    mlphys_require_status(sde_brownian(mlphys_rng(), 0.1, &empty, W1), GSL_EBADLEN, "sde_brownian",
+                          "dW is empty (N = 0)");
+    for (size_t n = 0; n < 6; n++)
+        cr_assert(gsl_vector_get(W, n) == 7.0 && (n == 5 || (gsl_vector_get(dW, n) == 7.0 && gsl_vector_get(Wbad, n) == 7.0)),
+                  "entry %zu of dW or W was changed by a call that returned an error: check first, then write", n);
+    gsl_vector_free(dW), gsl_vector_free(W), gsl_vector_free(Wbad), gsl_vector_free(W1);
+}
+
+Test(sde, brownian_writes_through_strided_views, .description = "dW and W may be strided views (every 2nd or 3rd entry of a longer array): the entries in between stay untouched")
+{
+    /* dW is every 2nd entry of a 2N array, W every 3rd of a 3(N + 1) array; the gaps hold a
+     * sentinel that a correct implementation never reads or writes. */
+    const size_t N = 50;
+    double a[2 * 50], b[3 * 51];
+    for (size_t i = 0; i < 2 * N; i++)
+        a[i] = -7.0;
+    for (size_t i = 0; i < 3 * (N + 1); i++)
+        b[i] = -7.0;
+    gsl_vector_view dW = gsl_vector_view_array_with_stride(a, 2, N), W = gsl_vector_view_array_with_stride(b, 3, N + 1);
+    mlphys_require_implemented(sde_brownian(mlphys_rng(), 0.04, &dW.vector, &W.vector), "sde_brownian", 1);
+    for (size_t i = 0; i < 2 * N; i += 2)
+        cr_assert(a[i + 1] == -7.0, "array entry %zu between two strided dW entries was written (use gsl_vector_set, or "
+                  "data[n * stride])", i + 1);
+    for (size_t i = 0; i < 3 * (N + 1); i += 3)
+        cr_assert(b[i + 1] == -7.0 && b[i + 2] == -7.0, "array entries %zu, %zu between two strided W entries were "
+                  "written (use gsl_vector_set, or data[n * stride])", i + 1, i + 2);
+    cr_assert(b[0] == 0.0, "W_0 = %g through a strided view, want 0", b[0]);
+    double w = 0;
+    for (size_t n = 0; n < N; n++) {
+        w += a[2 * n]; /* |W| = O(1): the running sum is exact to ~1e-15 */
+        cr_assert(isfinite(a[2 * n]) && fabs(a[2 * n]) < 10 * sqrt(0.04), "dW_%zu = %g through a strided view is not a "
+                  "N(0, 0.04) draw (|dW| < 10 sd)", n, a[2 * n]);
+        mlphys_assert_close(b[3 * (n + 1)], w, 1e-12, 0, "W_%zu through a strided view (running sum of the dW)", n + 1);
+    }
 }
 
 /* ---- TODO(2): Euler-Maruyama ------------------------------------------------------------- */
@@ -160,11 +206,25 @@ Test(sde, euler_maruyama_hand_worked_three_steps, .description = "dX = (t - X) d
     double dw[] = {0.2, -0.1, 0.3}, want[] = {1.0, 1.15, 0.98, 1.246};
     gsl_vector_view dW = gsl_vector_view_array(dw, 3), Xw = gsl_vector_view_array(want, 4);
     gsl_vector *X = gsl_vector_alloc(4);
+    gsl_vector_set_all(X, NAN); /* garbage: X_0 .. X_3 must all be written */
     mlphys_require_implemented(sde_euler_maruyama(drift_hand, diffusion_hand, NULL, 1.0, 0.5, 0.1, &dW.vector, X),
                                "sde_euler_maruyama", 2);
     /* a few roundings of O(1) numbers: 1e-14 */
     mlphys_assert_vector_close(X, &Xw.vector, 1e-14, 1e-14, "EM path X_0..X_3",
                                "X_0 = x0; evaluate f and g at the old point (X_n, t_n) with t_n = t0 + n dt.");
+    cr_assert(dw[0] == 0.2 && dw[1] == -0.1 && dw[2] == 0.3, "the increments dW were changed to (%g, %g, %g): dW is "
+              "const input, shared by several schemes; do not use it as scratch space", dw[0], dw[1], dw[2]);
+    /* the same through strided views: dW every 2nd, X every 3rd entry of a longer array */
+    double dws[6] = {0.2, -9, -0.1, -9, 0.3, -9}, xs[12];
+    for (int i = 0; i < 12; i++)
+        xs[i] = i % 3 ? -9.0 : NAN;
+    gsl_vector_view dWs = gsl_vector_view_array_with_stride(dws, 2, 3), Xs = gsl_vector_view_array_with_stride(xs, 3, 4);
+    mlphys_require_implemented(sde_euler_maruyama(drift_hand, diffusion_hand, NULL, 1.0, 0.5, 0.1, &dWs.vector, &Xs.vector),
+                               "sde_euler_maruyama", 2);
+    mlphys_assert_vector_close(&Xs.vector, &Xw.vector, 1e-14, 1e-14, "EM path through strided views (dW stride 2, X stride 3)",
+                               "read dW_n with gsl_vector_get and write X_n with gsl_vector_set (or data[n * stride]).");
+    for (int i = 0; i < 12; i++)
+        cr_assert(i % 3 == 0 || xs[i] == -9.0, "array entry %d between two strided X entries was written", i);
     gsl_vector_free(X);
 }
 
@@ -177,6 +237,34 @@ static double diffusion_linear(double x, double t, void *p)
 {
     (void)t;
     return ((const double *)p)[1] * x;
+}
+
+Test(sde, euler_maruyama_one_step_is_exact, .description = "one EM step of GBM from x0 is exactly x0 (1 + lambda dt + mu dW) for several dt and dW, and a time-dependent drift is taken at t0")
+{
+    /* One step: X_1 = x0 + lambda x0 dt + mu x0 dW_0, nothing else (f and g at (x0, t0)).  Beside
+     * the order fits, this pins down the step itself: a scheme with the right order but a wrong
+     * constant, or g evaluated anywhere but at X_0, fails here.  A handful of roundings: 1e-14. */
+    const double cases[][4] = {{2.0, 1.0, 0.1, 0.3}, {-1.0, 0.5, 0.01, -0.25}, {0.3, 2.0, 0.5, 1.7}};
+    gsl_vector *dW = gsl_vector_alloc(1), *X = gsl_vector_alloc(2);
+    for (int c = 0; c < 3; c++) {
+        double lambda = cases[c][0], mu = cases[c][1], dt = cases[c][2], dw = cases[c][3], x0 = 1.5, par[2] = {lambda, mu};
+        gsl_vector_set(dW, 0, dw), gsl_vector_set_all(X, NAN);
+        mlphys_require_implemented(sde_euler_maruyama(drift_linear, diffusion_linear, par, x0, 0.7, dt, dW, X),
+                                   "sde_euler_maruyama", 2);
+        mlphys_assert_close(gsl_vector_get(X, 0), x0, 0, 0, "X_0 (must be x0 exactly)");
+        mlphys_assert_close(gsl_vector_get(X, 1), x0 * (1 + lambda * dt + mu * dw), 1e-14, 1e-14,
+                            "one EM step of dX = %g X dt + %g X dW at dt = %g, dW = %g: X_1 = x0 (1 + lambda dt + mu dW); "
+                            "the given dW is already the increment (do not scale it by sqrt(dt))", lambda, mu, dt, dw);
+    }
+    /* a time-dependent drift: dX = (t - X) dt + X dW from x0 = 1.5 at t0 = 0.7, dt = 0.2, dW = -0.4:
+     * X_1 = 1.5 + (0.7 - 1.5) 0.2 + 1.5 (-0.4) = 1.5 - 0.16 - 0.6 = 0.74 (f at t0, not t0 + dt) */
+    gsl_vector_set(dW, 0, -0.4), gsl_vector_set_all(X, NAN);
+    mlphys_require_implemented(sde_euler_maruyama(drift_hand, diffusion_hand, NULL, 1.5, 0.7, 0.2, dW, X),
+                               "sde_euler_maruyama", 2);
+    mlphys_assert_close(gsl_vector_get(X, 1), 0.74, 1e-14, 1e-14,
+                        "one EM step of dX = (t - X) dt + X dW from X = 1.5 at t0 = 0.7: the drift is evaluated at "
+                        "t_0 = t0 (the left end), not at 0 or t0 + dt");
+    gsl_vector_free(dW), gsl_vector_free(X);
 }
 
 Test(sde, euler_maruyama_without_noise_is_euler, .description = "with g = 0, dX = lambda X dt gives X_N = x0 (1 + lambda dt)^N")
@@ -198,6 +286,7 @@ Test(sde, euler_maruyama_rejects_bad_arguments, .description = "NULL callbacks o
 {
     double par[2] = {1, 1};
     gsl_vector *dW = gsl_vector_calloc(4), *X = gsl_vector_alloc(5), *Xbad = gsl_vector_alloc(4);
+    gsl_vector_set_all(X, 7.0), gsl_vector_set_all(Xbad, 7.0);
     mlphys_require_status(sde_euler_maruyama(NULL, diffusion_linear, par, 1, 0, 0.1, dW, X), GSL_EINVAL,
                           "sde_euler_maruyama", "f = NULL");
     mlphys_require_status(sde_euler_maruyama(drift_linear, NULL, par, 1, 0, 0.1, dW, X), GSL_EINVAL,
@@ -206,6 +295,9 @@ Test(sde, euler_maruyama_rejects_bad_arguments, .description = "NULL callbacks o
                           "sde_euler_maruyama", "dt = 0");
     mlphys_require_status(sde_euler_maruyama(drift_linear, diffusion_linear, par, 1, 0, 0.1, dW, Xbad), GSL_EBADLEN,
                           "sde_euler_maruyama", "X needs N + 1 = 5 entries for N = 4 increments");
+    for (size_t n = 0; n < 5; n++)
+        cr_assert(gsl_vector_get(X, n) == 7.0 && (n == 4 || gsl_vector_get(Xbad, n) == 7.0),
+                  "X[%zu] was changed by a call that returned an error: check first, then write", n);
     gsl_vector_free(dW), gsl_vector_free(X), gsl_vector_free(Xbad);
 }
 
@@ -312,18 +404,34 @@ Test(sde, euler_maruyama_weak_order_is_one, .description = "on GBM, E X_N - e^{l
 
 /* ---- TODO(3): the exact GBM solution ------------------------------------------------------ */
 
-Test(sde, gbm_exact_follows_ito_formula, .description = "X_n = x0 exp((lambda - mu^2/2) n dt + mu W_n) on a given path")
+Test(sde, gbm_exact_follows_ito_formula, .description = "X_n = x0 exp((lambda - mu^2/2) n dt + mu W_n) on a given path, also through strided views")
 {
+    /* mu = 0.7, not 1: with mu = 1, mu, mu^2 and "no mu" would all give the same numbers.
+     * lambda - mu^2/2 = 2 - 0.245 = 1.755, computed here by hand. */
     double w[] = {0.0, 0.3, -0.2, 0.5, 1.1};
-    const double lambda = 2.0, mu = 1.0, x0 = 1.5, dt = 0.25;
+    const double lambda = 2.0, mu = 0.7, x0 = 1.5, dt = 0.25;
     gsl_vector_view W = gsl_vector_view_array(w, 5);
     gsl_vector *X = gsl_vector_alloc(5), *want = gsl_vector_alloc(5);
-    for (size_t n = 0; n < 5; n++) /* (lambda - mu^2/2) = 1.5 */
-        gsl_vector_set(want, n, x0 * exp(1.5 * 0.25 * (double)n + w[n]));
+    for (size_t n = 0; n < 5; n++)
+        gsl_vector_set(want, n, x0 * exp(1.755 * 0.25 * (double)n + 0.7 * w[n]));
+    gsl_vector_set_all(X, NAN); /* garbage: every X_n must be written */
     mlphys_require_implemented(sde_gbm_exact(lambda, mu, x0, dt, &W.vector, X), "sde_gbm_exact", 3);
-    mlphys_assert_vector_close(X, want, 0, 1e-13, "exact GBM on W = (0, 0.3, -0.2, 0.5, 1.1)",
+    /* exp of an argument ~ 2, a few roundings: 1e-13 relative */
+    mlphys_assert_vector_close(X, want, 0, 1e-13, "exact GBM with lambda = 2, mu = 0.7 on W = (0, 0.3, -0.2, 0.5, 1.1)",
                                "Ito's lemma gives d(log X) = (lambda - mu^2/2) dt + mu dW: did you drop the "
-                               "-mu^2/2 (that is the Stratonovich answer), or use t_n = (n+1) dt?");
+                               "-mu^2/2 (that is the Stratonovich answer), forget the mu in front of W_n, or use t_n = (n+1) dt?");
+    /* the same through strided views: W every 2nd, X every 3rd entry */
+    double ws[10], xs[15];
+    for (int i = 0; i < 10; i++)
+        ws[i] = i % 2 ? -9.0 : w[i / 2];
+    for (int i = 0; i < 15; i++)
+        xs[i] = i % 3 ? -9.0 : NAN;
+    gsl_vector_view Ws = gsl_vector_view_array_with_stride(ws, 2, 5), Xs = gsl_vector_view_array_with_stride(xs, 3, 5);
+    mlphys_require_implemented(sde_gbm_exact(lambda, mu, x0, dt, &Ws.vector, &Xs.vector), "sde_gbm_exact", 3);
+    mlphys_assert_vector_close(&Xs.vector, want, 0, 1e-13, "exact GBM through strided views (W stride 2, X stride 3)",
+                               "read W_n with gsl_vector_get and write X_n with gsl_vector_set.");
+    for (int i = 0; i < 15; i++)
+        cr_assert(i % 3 == 0 || xs[i] == -9.0, "array entry %d between two strided X entries was written", i);
     gsl_vector_free(X), gsl_vector_free(want);
 }
 
@@ -349,6 +457,40 @@ Test(sde, gbm_exact_mean_grows_like_exp_lambda_t, .description = "averaged over 
 }
 
 /* ---- TODO(4): Ornstein-Uhlenbeck by Euler-Maruyama --------------------------------------- */
+
+/* sigma = 0 turns both OU updates into deterministic recursions, X_n = x0 a^n, which can be
+ * checked exactly: one step, several steps and nsteps = 0, on an ensemble that is a strided view
+ * (every 3rd entry of a longer array, the gaps holding a sentinel) prefilled with NaN. */
+static void check_ou_without_noise(int (*scheme)(double, double, double, double, size_t, gsl_rng *, gsl_vector *),
+                                   const char *name, int todo, double (*a_of)(double, double), const char *law)
+{
+    const double theta = 1.3, h = 0.2, x0 = -2.5;
+    const size_t M = 4, steps[] = {0, 1, 3, 10};
+    double buf[3 * 4];
+    gsl_vector_view X = gsl_vector_view_array_with_stride(buf, 3, M);
+    for (int k = 0; k < 4; k++) {
+        for (size_t i = 0; i < 3 * M; i++)
+            buf[i] = i % 3 ? -9.0 : NAN;
+        mlphys_require_implemented(scheme(theta, 0.0, x0, h, steps[k], mlphys_rng(), &X.vector), name, todo);
+        /* (a^n computed by pow, the scheme multiplies n times): n roundings, 1e-14 relative */
+        double want = x0 * pow(a_of(theta, h), (double)steps[k]);
+        for (size_t i = 0; i < M; i++)
+            mlphys_assert_close(gsl_vector_get(&X.vector, i), want, 1e-300, 1e-14,
+                                "%s with sigma = 0, theta h = %g, walker %zu after %zu steps from x0 = %g: %s "
+                                "(nsteps = 0 leaves x0; every walker starts at x0)", name, theta * h, i, steps[k], x0, law);
+        for (size_t i = 0; i < 3 * M; i++)
+            cr_assert(i % 3 == 0 || buf[i] == -9.0, "%s: array entry %zu between two walkers of a strided view was "
+                      "written (address walker i as data[i * stride], or use gsl_vector_get/set)", name, i);
+    }
+}
+
+static double a_em(double theta, double h) { return 1.0 - theta * h; }
+static double a_exact(double theta, double h) { return exp(-theta * h); }
+
+Test(sde, ou_em_without_noise_is_the_deterministic_recursion, .description = "with sigma = 0, EM-OU walkers (a strided view) are exactly x0 (1 - theta h)^n after n = 0, 1, 3, 10 steps")
+{
+    check_ou_without_noise(sde_ou_em, "sde_ou_em", 4, a_em, "X_n = x0 (1 - theta h)^n");
+}
 
 Test(sde, ou_em_stationary_variance_is_the_discrete_closed_form, .description = "EM on OU settles at variance sigma^2 / (theta (2 - theta h)), not sigma^2 / (2 theta)")
 {
@@ -416,6 +558,11 @@ Test(sde, ou_em_rejects_bad_arguments, .description = "theta <= 0, sigma < 0 or 
 
 /* ---- TODO(5): the exact OU update -------------------------------------------------------- */
 
+Test(sde, ou_exact_without_noise_decays_like_exp, .description = "with sigma = 0, the exact update (a strided view) gives exactly x0 e^{-theta h n} after n = 0, 1, 3, 10 steps")
+{
+    check_ou_without_noise(sde_ou_exact, "sde_ou_exact", 5, a_exact, "X_n = x0 e^{-theta h n}");
+}
+
 Test(sde, ou_exact_is_exact_for_coarse_steps, .description = "with steps as large as h = 0.5 and h = 1, the exact update still samples the transition density")
 {
     /* theta = 1, sigma = 1, x0 = 2: t = 1 in 2 steps and t = 3 in 3 steps.  No discretisation
@@ -448,9 +595,11 @@ Test(sde, ou_exact_stationary_variance_is_sigma2_over_2theta, .description = "th
     gsl_vector_free(X);
 }
 
-Test(sde, ou_exact_rejects_bad_arguments, .description = "theta <= 0, sigma < 0 or h <= 0 give GSL_EINVAL")
+Test(sde, ou_exact_rejects_bad_arguments, .description = "theta <= 0 (0 included), sigma < 0 or h <= 0 give GSL_EINVAL")
 {
     gsl_vector *X = gsl_vector_alloc(3);
+    mlphys_require_status(sde_ou_exact(0.0, 1, 0, 0.1, 5, mlphys_rng(), X), GSL_EINVAL, "sde_ou_exact",
+                          "theta = 0 (no restoring force: the exact update would divide 0 by 0)");
     mlphys_require_status(sde_ou_exact(-1.0, 1, 0, 0.1, 5, mlphys_rng(), X), GSL_EINVAL, "sde_ou_exact", "theta < 0");
     mlphys_require_status(sde_ou_exact(1, -1, 0, 0.1, 5, mlphys_rng(), X), GSL_EINVAL, "sde_ou_exact", "sigma < 0");
     mlphys_require_status(sde_ou_exact(1, 1, 0, -0.1, 5, mlphys_rng(), X), GSL_EINVAL, "sde_ou_exact", "h < 0");

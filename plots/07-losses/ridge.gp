@@ -13,8 +13,8 @@ set ylabel "coefficient w_j (standardised units)"
 set logscale x
 set format x "10^{%L}"
 set xrange [3e-7:1e3]
-set yrange [-1.2:3.2]
-set key inside top right box opaque spacing 1.1
+set yrange [-1.2:4.4]
+set key inside top right box opaque maxrows 4 width -2 spacing 1.1
 set style line 11 lc rgb '#0060ad' lw 2
 set style line 12 lc rgb '#dd181f' lw 2
 set style line 13 lc rgb '#2ca02c' lw 2

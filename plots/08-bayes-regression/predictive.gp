@@ -21,7 +21,7 @@ plot datadir.'/predictive.dat' using 1:($6-$7):($6+$7) with filledcurves lc rgb 
      -0.3 + 0.5 * x ls 2 title "true line -0.3 + 0.5 x", \
      datadir.'/data.dat' using 1:2 with points pt 6 ps 1.2 lc rgb '#0060ad' title "the 20 points", \
      datadir.'/data.dat' every ::0::1 using 1:2 with points pt 7 ps 1.4 lc rgb '#2ca02c' title "the first 2"
-set title "predictive standard deviation: parameter uncertainty on top of the noise"
+set title "predictive sd: parameter uncertainty on top of the noise"
 set ylabel "predictive sd of t"
 set yrange [0:1.35]
 set key top center

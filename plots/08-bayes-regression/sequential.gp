@@ -8,7 +8,7 @@ if (ext eq 'pdf') {
 }
 set output out.'.'.ext
 nrow(r) = r == 0 ? 0 : r == 1 ? 1 : r == 2 ? 2 : 20
-set multiplot layout 4,3 title "Bayesian linear regression, y = w_0 + w_1 x: data t = -0.3 + 0.5 x + N(0, 0.2^2), {/Symbol a} = 2, {/Symbol b} = 25\n(white cross: the true weights; dashed: the true line; circles: the data seen so far)" margins 0.07, 0.98, 0.05, 0.92 spacing 0.07, 0.06
+set multiplot layout 4,3 title "Bayesian linear regression, y = w_0 + w_1 x: data t = -0.3 + 0.5 x + N(0, 0.2^2), {/Symbol a} = 2, {/Symbol b} = 25\n(white cross: the true weights; dashed: the true line; circles: the data seen so far)" margins 0.07, 0.98, 0.05, 0.92 spacing 0.07, 0.085
 set palette rgbformulae 33,13,10
 unset colorbox
 set key off

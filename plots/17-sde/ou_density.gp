@@ -1,6 +1,6 @@
 # Histograms of Euler-Maruyama OU walkers at several times against the exact transition density.
 load 'plots/common.gp'
-set title "Ornstein-Uhlenbeck dX = -X dt + dW from x_0 = 3: EM (h = 0.01, 50000 walkers) vs Fokker-Planck"
+set title "OU dX = -X dt + dW from x_0 = 3: EM (h = 0.01, 50000 walkers) vs the Fokker-Planck solution"
 set xlabel "position x (units of {/Symbol s}/{/Symbol q}^{1/2})"
 set ylabel "probability density p(x, t)"
 set xrange [-3.5:4]
