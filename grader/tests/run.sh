@@ -48,6 +48,20 @@ else
   grep -E 'FAIL|Assert|error' "$B/selftest/engine.log" 2>/dev/null | head -10; bad "engine self-tests"
 fi
 
+# ---- 1c. engine regressions: a private submission folder; an absolute BUILD ---------------------
+priv=$(mktemp -d)   # mode 0700, as mktemp makes it: the sandbox user cannot read it
+mkdir -p "$priv/02-backprop"; cp solutions/02-backprop/backprop.c "$priv/02-backprop/"
+make --no-print-directory -s BUILD="$B" build CH=02-backprop >/dev/null 2>&1
+if make --no-print-directory -s BUILD="$B" grade CH=02-backprop IMPL="$priv" GRADE_FLAGS="--quiet --expect full --out $B/priv" >/dev/null 2>&1; then
+  ok "a submission in a private folder (mktemp -d) grades at full marks"
+else bad "a submission in a private folder does not grade: $(jq -r '.chapters[0].compile_output // .chapters[0].tests[0].message' "$B/priv/report.json" 2>/dev/null | head -2)"; fi
+rm -rf "$priv"
+abs="$PWD/$B/absolute-build"
+if make --no-print-directory -s BUILD="$abs" build CH=02-backprop >/dev/null 2>&1 && \
+   make --no-print-directory -s BUILD="$abs" grade CH=02-backprop IMPL=solutions GRADE_FLAGS="--quiet --expect full" >/dev/null 2>&1; then
+  ok "BUILD=/an/absolute/path builds and grades at full marks"
+else bad "BUILD=/an/absolute/path does not grade"; fi
+
 # ---- 2. hostile catalogue ----------------------------------------------------------------------
 # Every case runs through the real engine up to three times, one per set of defence layers:
 #   linked:   every layer (the default engine): "refused" (the allow-list stops it at link time),
