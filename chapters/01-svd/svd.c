@@ -7,7 +7,7 @@
  * You write, in this order:
  *   TODO(1) svd_jacobi()            one-sided Jacobi, the workhorse
  *   TODO(2) svd_thin()              any shape, by calling svd_jacobi (transpose if wide)
- *   TODO(3) svd_via_eigen()         the notes' route through A^T A, to compare accuracy
+ *   TODO(3) svd_via_eigen()         the README's derivation through A^T A, to compare
  *   TODO(4) svd_low_rank()          the best rank-k approximation (Eckart-Young)
  *   TODO(5) spiked_wigner_sample()  A = lambda x x^T + W, for the BBP experiment
  *
@@ -53,7 +53,7 @@ int svd_thin(const gsl_matrix *A, gsl_matrix *U, gsl_vector *s, gsl_matrix *V)
     return GSL_EUNIMPL;
 }
 
-/* The notes' route: A^T A = V diag(s^2) V^T, then u_j = A v_j / s_j.
+/* The route of the README's derivation: A^T A = V diag(s^2) V^T, then u_j = A v_j / s_j.
  *   A (M, N) untouched, U (M, N), s (N), V (N, N); M >= N. */
 int svd_via_eigen(const gsl_matrix *A, gsl_matrix *U, gsl_vector *s, gsl_matrix *V)
 {

@@ -30,8 +30,8 @@ int svd_jacobi(gsl_matrix *A, gsl_matrix *V, gsl_vector *s);
  * For M < N it decomposes A^T instead and swaps the roles of U and V. */
 int svd_thin(const gsl_matrix *A, gsl_matrix *U, gsl_vector *s, gsl_matrix *V);
 
-/* The SVD the way the notes derive it: eigenvectors of A^T A give V and s_j^2; then
- * u_j = A v_j / s_j.  Same shapes as svd_jacobi, M >= N, A untouched:
+/* The SVD the way the README derives it: eigenvectors of A^T A give V and s_j^2; then
+ * u_j = A v_j / s_j (s_j = sqrt(max(mu_j, 0)); a zero column of U where s_j = 0).  Same shapes as svd_jacobi, M >= N, A untouched:
  *   A (M, N)   U (M, N)   s (N)   V (N, N)
  * Squaring A squares its condition number: see the README section "Why not A^T A?". */
 int svd_via_eigen(const gsl_matrix *A, gsl_matrix *U, gsl_vector *s, gsl_matrix *V);

@@ -1,7 +1,7 @@
 /*
  * Chapter 02: matrix calculus, or backpropagation checked by finite differences
  *
- * The notes' Problem 1, with sigma = tanh and a data set of P samples:
+ * A two-layer network, with sigma = tanh and a data set of P samples:
  *     yhat(x) = (1/N) sum_i a_i tanh(w_i . x + b_i),    L = (1/P) sum_mu (yhat(x_mu) - y_mu)^2
  * Shapes: P samples, d input dimensions, N hidden units.
  *     X (P, d): row mu is x_mu    y, yhat (P)    a, b (N)    W (N, d): row i is w_i
@@ -65,7 +65,7 @@ int backprop_forward(const backprop_net *net, const gsl_matrix *X, gsl_vector *y
     (void)net, (void)X, (void)yhat;
     /* TODO(1): 1. check the shapes.
      *          2. for each sample mu and unit i: z = w_i . x_mu + b_i, then add a_i tanh(z).
-     *          3. divide by N (the notes' 1/N: the output is a mean over the units).
+     *          3. divide by N (the output is a mean over the units).
      *          Faster: Z = X W^T in one gsl_blas_dgemm, then yhat = tanh(Z + b) a / N.
      *          Use &net->W.matrix, &net->a.vector, &net->b.vector.
      *          Hint: README section "The network". */

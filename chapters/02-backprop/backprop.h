@@ -3,7 +3,7 @@
  * network, checked by finite differences).  The stub (chapters/02-backprop/backprop.c) and the
  * reference solution implement exactly this header.
  *
- * The network (the notes' Problem 1), with sigma = tanh:
+ * The network (one hidden layer of N units, one output), with sigma = tanh:
  *     z_{mu i}  = w_i . x_mu + b_i                     pre-activation of unit i on sample mu
  *     yhat_mu   = (1/N) sum_i a_i tanh(z_{mu i})       the prediction (a mean over the units)
  *     L         = (1/P) sum_mu (yhat_mu - y_mu)^2       the loss: mean squared error

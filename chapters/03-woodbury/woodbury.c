@@ -58,8 +58,9 @@ int woodbury_update(gsl_matrix *Ainv, const gsl_matrix *U, const gsl_matrix *C, 
     /* TODO(2): 1. check the shapes (C may be NULL).
      *          2. AU = A^{-1} U (n x k) and VA = V A^{-1} (k x n) with gsl_blas_dgemm.
      *          3. T = I_k + C (VA U), and the right factor C VA.
-     *          4. LU-factorise T (gsl_linalg_LU_decomp), check its pivots T_ii, invert it
-     *             (gsl_linalg_LU_invert): a k x k problem.
+     *          4. LU-factorise T (gsl_linalg_LU_decomp), check its pivots T_ii, then invert
+     *             it column by column, T t_j = e_j (gsl_linalg_LU_solve): a k x k problem.
+     *             (gsl_linalg_LU_invert is not allowed in this chapter: see README.)
      *          5. Ainv <- Ainv - AU (T^{-1} C VA).
      *          Hint: README section "Woodbury". */
     return GSL_EUNIMPL;

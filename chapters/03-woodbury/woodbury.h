@@ -83,8 +83,9 @@ int rls_init(rls_state *s, const gsl_matrix *X0, const gsl_vector *y0);
  *     beta <- beta + g (y - x^T beta)     (correct by the prediction error)
  *     P    <- (P - g x^T P) / lambda
  *   x (p)   y the measured value.  n_obs increases by one.
- * P must come out exactly symmetric (P_ij == P_ji bit for bit): with lambda < 1 any
- * antisymmetric round-off would grow like lambda^(-N).
+ * P must come out exactly symmetric (P_ij == P_ji bit for bit): update one triangle and mirror
+ * it.  (With the outer-product form and lambda < 1, an antisymmetric round-off part would grow
+ * like lambda^(-N); README "When updates lose digits".)
  * Returns GSL_EBADLEN if x has not p entries, GSL_EINVAL if the state was never initialised
  * (n_obs == 0) or y or x is not finite, GSL_ESING if lambda + x^T P x is not positive (P has
  * lost its positive definiteness to round-off); the state is untouched on error. */

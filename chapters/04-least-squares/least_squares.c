@@ -16,6 +16,7 @@
  *   TODO(5) ls_gls()           GLS by whitening with a Cholesky factor of S
  *   TODO(6) ls_minnorm()       p > n: the shortest exact solution, by QR of X^T
  *   TODO(7) ls_ridge()         (X^T X + lambda I) beta = X^T y, by QR of [X; sqrt(lambda) I]
+ *   TODO(8) ls_gls_cov()       the error bars: cov(beta) = (X^T S^-1 X)^-1 = R^-1 R^-T
  *
  * Check:           make test CH=04-least-squares
  * See your figure: make plot CH=04-least-squares   (writes build/figures/chapters/04-least-squares/)
@@ -129,6 +130,19 @@ int ls_ridge(const gsl_matrix *X, const gsl_vector *y, double lambda, gsl_vector
     /* TODO(7): check lambda (finite, > 0) and the shapes; build the (n + p, p) matrix
      *          [X; sqrt(lambda) I] and the vector [y; 0]; call ls_lstsq_qr.
      *          Hint: README section "Ridge, and the limit lambda -> 0". */
+    return GSL_EUNIMPL;
+}
+
+/* The covariance of the GLS estimate.  X (n, p) n >= p, S (n, n) SPD, cov (p, p) out. */
+int ls_gls_cov(const gsl_matrix *X, const gsl_matrix *S, gsl_matrix *cov)
+{
+    (void)X, (void)S, (void)cov;
+    /* TODO(8): 1. whiten as in TODO(5): S = L L^T, X_w = L^-1 X.
+     *          2. ls_qr_decomp(X_w): X_w^T X_w = R^T R (Q drops out), so
+     *             cov = (X^T S^-1 X)^-1 = (R^T R)^-1 = R^-1 R^-T.  GSL_EDOM if an R_jj is 0.
+     *          3. W = R^-1: set W = I, then gsl_blas_dtrsm with CblasUpper on the top p x p
+     *             block of X_w (it reads only the upper triangle, R).  cov = W W^T.
+     *          Hint: README section "Error bars: the covariance of the estimate". */
     return GSL_EUNIMPL;
 }
 

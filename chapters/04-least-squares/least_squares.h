@@ -61,6 +61,15 @@ int ls_lstsq_normal(const gsl_matrix *X, const gsl_vector *y, gsl_vector *beta);
  * Returns GSL_EBADLEN for mismatched shapes, GSL_EDOM if S is not positive definite. */
 int ls_gls(const gsl_matrix *X, const gsl_vector *y, const gsl_matrix *S, gsl_vector *beta);
 
+/* The covariance of the GLS estimate, the inverse of the Fisher information X^T S^-1 X:
+ *   cov = (X^T S^-1 X)^-1 = (R^T R)^-1 = R^-1 R^-T,
+ * where R is the triangular factor of the whitened design matrix L^-1 X (S = L L^T).  The
+ * square roots of its diagonal are the standard errors ("error bars") of beta.
+ *   X (n, p), n >= p   S (n, n) symmetric positive definite   cov (p, p) out, symmetric
+ * Returns GSL_EBADLEN for mismatched shapes, GSL_EDOM if S is not positive definite or X is
+ * rank deficient (a zero on the diagonal of R). */
+int ls_gls_cov(const gsl_matrix *X, const gsl_matrix *S, gsl_matrix *cov);
+
 /* The minimum-norm solution of an underdetermined system X beta = y (p >= n, X of full row
  * rank n): among all exact solutions, the one with the smallest |beta|, beta = X^+ y =
  * X^T (X X^T)^-1 y.  Computed by QR of X^T (never by forming X X^T).

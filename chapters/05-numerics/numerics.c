@@ -89,7 +89,7 @@ int numerics_solve_relerr(const gsl_matrix *A, const gsl_vector *x_true, double 
      *          2. b = A x_true (gsl_blas_dgemv); LU = copy of A; gsl_linalg_LU_decomp.
      *          3. if a diagonal entry of LU is exactly 0, return GSL_EDOM; else
      *             gsl_linalg_LU_solve, and relerr = |x - x_true|_2 / |x_true|_2.
-     *          Hint: README section "Losing digits". */
+     *          Hint: README section "Condition numbers". */
     return GSL_EUNIMPL;
 }
 

@@ -72,7 +72,8 @@ int interp_rk4(interp_velocity_fn b, void *ctx, double t0, double t1, size_t n_s
     /* TODO(4): k1 = b(t, x), k2 = b(t + h/2, x + h k1/2), k3 = b(t + h/2, x + h k2/2),
      *          k4 = b(t + h, x + h k3);  x <- x + h (k1 + 2 k2 + 2 k3 + k4) / 6.
      *          Evaluate the last stage of the last step at exactly t1: t0 + n_steps h can round
-     *          to -5e-17 or 1 + 2e-16, outside [0, 1].  Hint: README section "Integrating the flow". */
+     *          to just outside [0, 1] (0.9 + 7 (-0.9 / 7) = -1.1e-16 in double precision).
+     *          Hint: README section "Integrating the flow". */
     return GSL_EUNIMPL;
 }
 

@@ -66,16 +66,49 @@ static void definition_gradient(const gsl_vector *theta, net_data *c, double h, 
     gsl_vector_free(x);
 }
 
-/* |u - v| / max(|u|, |v|) over entries [off, off + n). */
+/* |u - v| / max(|u|, |v|) over entries [off, off + n); INFINITY if u has a NaN or Inf there
+ * (fmax drops a NaN, so it must not reach the norms). */
 static double block_rel_error(const gsl_vector *u, const gsl_vector *v, size_t off, size_t n)
 {
     double d = 0, nu = 0, nv = 0;
     for (size_t k = off; k < off + n; k++) {
+        if (!isfinite(gsl_vector_get(u, k)))
+            return INFINITY;
         d = hypot(d, gsl_vector_get(u, k) - gsl_vector_get(v, k));
         nu = hypot(nu, gsl_vector_get(u, k));
         nv = hypot(nv, gsl_vector_get(v, k));
     }
     return fmax(nu, nv) > 0 ? d / fmax(nu, nv) : 0.0;
+}
+
+/* NaN/Inf where a finite value is required fails with a message that says so (a NaN compares
+ * false with everything, so a later check could otherwise pass it by). */
+static void require_finite(const gsl_vector *v, const char *what, const char *hint)
+{
+    char msg[256];
+    if (!mlphys_vector_finite_msg(v, msg, sizeof msg))
+        cr_assert_fail("%s: %s, but every entry must be finite (NaN/Inf where a number is required). %s",
+                       what, msg, hint);
+}
+
+/* A vector view with stride 2 into a block filled with a sentinel, itself pre-filled with fill:
+ * code that writes v->data[k] instead of gsl_vector_set(v, k, .) hits the sentinels. */
+#define SENTINEL 777.0
+typedef struct { gsl_vector *parent; gsl_vector_view view; } strided;
+static strided strided_alloc(size_t n, double fill)
+{
+    strided s = { gsl_vector_alloc(2 * n + 1), { { 0 } } };
+    gsl_vector_set_all(s.parent, SENTINEL);
+    s.view = gsl_vector_subvector_with_stride(s.parent, 1, 2, n);
+    gsl_vector_set_all(&s.view.vector, fill);
+    return s;
+}
+static void require_gaps_intact(const strided *s, const char *what)
+{
+    for (size_t i = 0; i < s->parent->size; i += 2)
+        if (gsl_vector_get(s->parent, i) != SENTINEL)
+            cr_assert_fail("%s is a vector with stride 2, and the memory between its entries (parent[%zu]) "
+                           "changed: use gsl_vector_get/set, not ->data[k]", what, i);
 }
 
 static void fill_gaussian_vector(gsl_vector *v, gsl_rng *rng, double sigma)
@@ -234,6 +267,7 @@ Test(backprop, numerical_gradient_of_sines_is_the_exact_central_difference, .des
         gsl_vector_set(x, k, gsl_ran_flat(mlphys_rng(), -3, 3));
         gsl_vector_set(want, k, cos(gsl_vector_get(x, k)) * sin(h) / h);
     }
+    gsl_vector_set_all(g, NAN); /* every g_k must be written */
     mlphys_require_implemented(backprop_numerical_gradient(sum_of_sines, NULL, x, h, g),
                                "backprop_numerical_gradient", 3);
     mlphys_assert_vector_close(g, want, 1e-11, 0, "central differences of sum sin x_k at h = 1e-2",
@@ -251,13 +285,15 @@ static double half_quadratic_form(const gsl_vector *x, void *params)
     return s / 2;
 }
 
-Test(backprop, numerical_gradient_of_quadratic_form, .description = "for f = x^T A x / 2 (A not symmetric) the checker returns (A + A^T) x / 2")
+Test(backprop, numerical_gradient_of_quadratic_form, .description = "for f = x^T A x / 2 (A not symmetric) the checker returns (A + A^T) x / 2, into a strided g")
 {
     /* Central differences are exact for polynomials of degree 2: only round-off remains,
      * ~ 36 eps |A||x|^2 / h ~ 1e-11 at h = 1e-3; 1e-9 absolute + relative is 100x that. */
     const size_t n = 6;
     gsl_matrix *A = gsl_matrix_alloc(n, n);
-    gsl_vector *x = gsl_vector_alloc(n), *g = gsl_vector_alloc(n), *want = gsl_vector_alloc(n);
+    gsl_vector *x = gsl_vector_alloc(n), *want = gsl_vector_alloc(n);
+    strided gs = strided_alloc(n, NAN); /* g: stride 2, pre-filled with NaN */
+    gsl_vector *g = &gs.view.vector;
     mlphys_fill_gaussian(A, mlphys_rng(), 1.0);
     fill_gaussian_vector(x, mlphys_rng(), 1.0);
     for (size_t i = 0; i < n; i++) {
@@ -268,9 +304,11 @@ Test(backprop, numerical_gradient_of_quadratic_form, .description = "for f = x^T
     }
     mlphys_require_implemented(backprop_numerical_gradient(half_quadratic_form, A, x, 1e-3, g),
                                "backprop_numerical_gradient", 3);
-    mlphys_assert_vector_close(g, want, 1e-9, 1e-9, "central differences of x^T A x / 2",
-                               "Pass params through to f unchanged; perturb one entry at a time.");
-    gsl_matrix_free(A), gsl_vector_free(x), gsl_vector_free(g), gsl_vector_free(want);
+    require_gaps_intact(&gs, "g");
+    require_finite(g, "g for x^T A x / 2", "Write every g_k (g was pre-filled with NaN).");
+    mlphys_assert_vector_close(g, want, 1e-9, 1e-9, "central differences of x^T A x / 2 (g with stride 2)",
+                               "Pass params through to f unchanged; perturb one entry at a time; write g with gsl_vector_set.");
+    gsl_matrix_free(A), gsl_vector_free(x), gsl_vector_free(gs.parent), gsl_vector_free(want);
 }
 
 /* A callback that watches how it is called. */
@@ -360,6 +398,7 @@ Test(backprop, gradcheck_reports_the_relative_error, .description = "backprop_gr
         na = hypot(na, gsl_vector_get(an, k)), ne = hypot(ne, gsl_vector_get(exact, k));
     }
     double want = d / fmax(na, ne);
+    gsl_vector_set_all(num, NAN); /* gradcheck must write every entry of numeric */
     mlphys_require_implemented(backprop_gradcheck(sum_of_sines, NULL, x, h, an, num, &err),
                                "backprop_gradcheck", 4);
     /* numeric differs from `exact` by round-off ~1e-13, which moves want by less than 1e-11 */
@@ -370,6 +409,8 @@ Test(backprop, gradcheck_reports_the_relative_error, .description = "backprop_gr
     gsl_vector_set_zero(an);
     mlphys_require_implemented(backprop_gradcheck(constant_fn, NULL, x, h, an, num, &err),
                                "backprop_gradcheck", 4);
+    cr_assert(isfinite(err), "for a constant f and a zero analytic gradient rel_err is %g: 0/0 is NaN, "
+              "treat two zero gradients as agreeing (rel_err = 0)", err);
     cr_expect(err == 0.0, "for a constant f and a zero analytic gradient rel_err must be 0, got %g "
               "(0/0: treat two zero gradients as agreeing)", err);
     gsl_vector_free(x), gsl_vector_free(an), gsl_vector_free(num), gsl_vector_free(exact);
@@ -407,6 +448,7 @@ Test(backprop, backward_matches_central_differences, .description = "on a random
     gsl_vector_set_all(dnet->theta, 7.0); /* backward must overwrite, not add to, dnet */
     gsl_vector *fd = gsl_vector_alloc(p.net->theta->size);
     mlphys_require_implemented(backprop_backward(p.net, p.X, p.y, dnet, NULL), "backprop_backward", 5);
+    require_finite(dnet->theta, "dnet (da | dW | db)", "Overwrite every entry of dnet.");
     definition_gradient(p.net->theta, &p.c, FD_H, fd);
     const char *block[3] = { "da", "dW", "db" };
     const char *hint[3] = { "da_i = (1/N) sum_mu dyhat_mu tanh(z_mu i)",
@@ -459,9 +501,11 @@ Test(backprop, descend_one_step_moves_against_the_gradient, .description = "one 
     problem p = random_problem(N, d, P, mlphys_rng());
     gsl_vector *theta0 = gsl_vector_alloc(p.net->theta->size), *fd = gsl_vector_alloc(p.net->theta->size);
     gsl_vector *loss = gsl_vector_alloc(2);
+    gsl_vector_set_all(loss, NAN); /* loss[0] and loss[1] must both be written */
     gsl_vector_memcpy(theta0, p.net->theta);
     definition_gradient(theta0, &p.c, FD_H, fd);
     mlphys_require_implemented(backprop_descend(p.net, p.X, p.y, eta, loss), "backprop_descend", 6);
+    require_finite(loss, "loss after one step", "loss has T + 1 = 2 entries: L before the step and L after it.");
     gsl_vector *want = gsl_vector_alloc(fd->size);
     gsl_vector_memcpy(want, theta0);
     gsl_blas_daxpy(-eta, fd, want);
@@ -483,7 +527,9 @@ Test(backprop, descend_lowers_the_loss_monotonically, .description = "fitting si
     const size_t N = 20, P = 30, T = 300;
     problem p = sine_problem(N, P, mlphys_rng());
     gsl_vector *loss = gsl_vector_alloc(T + 1);
+    gsl_vector_set_all(loss, NAN);
     mlphys_require_implemented(backprop_descend(p.net, p.X, p.y, 0.5, loss), "backprop_descend", 6);
+    require_finite(loss, "the loss history", "Record L before every step and after the last one (loss[T]).");
     for (size_t t = 0; t < T; t++) {
         double a = gsl_vector_get(loss, t), b = gsl_vector_get(loss, t + 1);
         /* a decrease per step is ~ eta |grad|^2 >> 1e-12 L: the slack only forgives round-off */
@@ -494,6 +540,57 @@ Test(backprop, descend_lowers_the_loss_monotonically, .description = "fitting si
               "after %zu steps the loss only fell from %.4g to %.4g (measured: at least a factor 2)", T,
               gsl_vector_get(loss, 0), gsl_vector_get(loss, T));
     gsl_vector_free(loss), problem_free(p);
+}
+
+/* ---- views ------------------------------------------------------------------------------- */
+
+Test(backprop, forward_and_backward_work_on_strided_views, .description = "X as a view with tda != d, y and yhat with stride 2: forward and backward are right, inputs untouched, nothing written outside")
+{
+    /* X (9 x 3) is a submatrix of a 12 x 8 block of sentinels; yhat and y have stride 2.  The
+     * answers come from the definitions written out in this file, as in the tests above. */
+    const size_t N = 4, d = 3, P = 9;
+    gsl_rng *rng = mlphys_rng();
+    problem p = random_problem(N, d, P, rng);
+    gsl_matrix *big = gsl_matrix_alloc(P + 3, d + 5);
+    gsl_matrix_set_all(big, SENTINEL);
+    gsl_matrix_view Xv = gsl_matrix_submatrix(big, 1, 2, P, d);
+    gsl_matrix_memcpy(&Xv.matrix, p.X);
+    strided ys = strided_alloc(P, 0.0), yh = strided_alloc(P, NAN);
+    gsl_vector_memcpy(&ys.view.vector, p.y);
+    gsl_vector *theta0 = gsl_vector_alloc(p.net->theta->size), *want = gsl_vector_alloc(P);
+    gsl_vector *fd = gsl_vector_alloc(p.net->theta->size);
+    gsl_vector_memcpy(theta0, p.net->theta);
+    for (size_t mu = 0; mu < P; mu++)
+        gsl_vector_set(want, mu, definition_yhat(theta0, N, d, p.X, mu));
+    mlphys_require_implemented(backprop_forward(p.net, &Xv.matrix, &yh.view.vector), "backprop_forward", 1);
+    require_gaps_intact(&yh, "yhat");
+    require_finite(&yh.view.vector, "yhat (stride 2)", "Write every yhat_mu with gsl_vector_set (yhat was pre-filled with NaN).");
+    /* same tolerance as forward_matches_definition_on_random_net */
+    mlphys_assert_vector_close(&yh.view.vector, want, 1e-13, 1e-13, "yhat with X a view (tda = 8, d = 3)",
+                               "Row mu of X starts at X->data + mu * X->tda, not mu * d: use gsl_matrix_get or BLAS.");
+    backprop_net *dnet = backprop_net_alloc(N, d);
+    gsl_vector_set_all(dnet->theta, NAN);
+    double L = NAN;
+    mlphys_require_implemented(backprop_backward(p.net, &Xv.matrix, &ys.view.vector, dnet, &L), "backprop_backward", 5);
+    require_finite(dnet->theta, "dnet with X a view", "Overwrite every entry of dnet (it was pre-filled with NaN).");
+    definition_gradient(theta0, &p.c, FD_H, fd);
+    double e = block_rel_error(dnet->theta, fd, 0, fd->size);
+    cr_assert(e < GRAD_TOL, "gradient with X a view (tda = 8) and y with stride 2: relative error %.3g vs central "
+              "differences (want < %.0e). Read X and y through gsl_matrix_get / gsl_vector_get or BLAS.", e, GRAD_TOL);
+    mlphys_assert_close(L, definition_loss(theta0, &p.c), 0, 1e-13, "the loss from backprop_backward with strided data");
+    for (size_t i = 0; i < big->size1; i++)
+        for (size_t j = 0; j < big->size2; j++) {
+            bool inside = i >= 1 && i < 1 + P && j >= 2 && j < 2 + d;
+            double now = gsl_matrix_get(big, i, j), then = inside ? gsl_matrix_get(p.X, i - 1, j - 2) : SENTINEL;
+            cr_assert(now == then, "X (a const input) or the memory around its view changed at parent[%zu][%zu]: "
+                      "%.17g, was %.17g", i, j, now, then);
+        }
+    require_gaps_intact(&ys, "y");
+    for (size_t k = 0; k < theta0->size; k++)
+        cr_assert(gsl_vector_get(p.net->theta, k) == gsl_vector_get(theta0, k),
+                  "theta[%zu] of the (const) net changed during forward/backward", k);
+    gsl_matrix_free(big), gsl_vector_free(ys.parent), gsl_vector_free(yh.parent), gsl_vector_free(theta0);
+    gsl_vector_free(want), gsl_vector_free(fd), backprop_net_free(dnet), problem_free(p);
 }
 
 /* ---- bad arguments ----------------------------------------------------------------------- */

@@ -74,6 +74,68 @@ static double rel_error(const gsl_matrix *got, const gsl_matrix *want)
     return num / den;
 }
 
+/* ---- views, sentinels, untouched inputs -----------------------------------------------------
+ * A view into a larger matrix has tda (the row stride) > size2: code that indexes
+ * data[i * size2 + j] reads and writes the wrong entries.  A frame is a parent filled with a
+ * sentinel with the view at offset (1, 2); a strided vector has stride 2 inside a sentinel block. */
+#define SENTINEL 777.0
+typedef struct { gsl_matrix *parent; gsl_matrix_view view; } frame;
+static frame frame_of(const gsl_matrix *content)
+{
+    frame f;
+    f.parent = gsl_matrix_alloc(content->size1 + 3, content->size2 + 5);
+    gsl_matrix_set_all(f.parent, SENTINEL);
+    f.view = gsl_matrix_submatrix(f.parent, 1, 2, content->size1, content->size2);
+    gsl_matrix_memcpy(&f.view.matrix, content);
+    return f;
+}
+static void require_frame_intact(const frame *f, const char *what)
+{
+    size_t m = f->view.matrix.size1, n = f->view.matrix.size2;
+    for (size_t i = 0; i < f->parent->size1; i++)
+        for (size_t j = 0; j < f->parent->size2; j++) {
+            bool inside = i >= 1 && i < 1 + m && j >= 2 && j < 2 + n;
+            if (!inside && gsl_matrix_get(f->parent, i, j) != SENTINEL)
+                cr_assert_fail("%s is a %zux%zu view into a larger matrix (tda = %zu), and parent[%zu][%zu], "
+                               "outside the view, changed: index with gsl_matrix_get/set or BLAS, never "
+                               "data[i * size2 + j]", what, m, n, f->view.matrix.tda, i, j);
+        }
+}
+typedef struct { gsl_vector *parent; gsl_vector_view view; } vframe;
+static vframe vframe_of(const gsl_vector *content)
+{
+    vframe f;
+    f.parent = gsl_vector_alloc(2 * content->size + 1);
+    gsl_vector_set_all(f.parent, SENTINEL);
+    f.view = gsl_vector_subvector_with_stride(f.parent, 1, 2, content->size);
+    gsl_vector_memcpy(&f.view.vector, content);
+    return f;
+}
+/* The whole parent block must be as before: the view (a const input) and the gaps. */
+static void require_vframe_equal(const vframe *f, const gsl_vector *content, const char *what)
+{
+    for (size_t i = 0; i < f->parent->size; i++) {
+        double want = i % 2 ? gsl_vector_get(content, i / 2) : SENTINEL;
+        cr_assert(gsl_vector_get(f->parent, i) == want, "%s (a const input with stride 2) or the memory between "
+                  "its entries changed at parent[%zu]", what, i);
+    }
+}
+static void require_unchanged(const gsl_matrix *now, const gsl_matrix *before, const char *what)
+{
+    for (size_t i = 0; i < before->size1; i++)
+        for (size_t j = 0; j < before->size2; j++)
+            if (memcmp(gsl_matrix_const_ptr(now, i, j), gsl_matrix_const_ptr(before, i, j), sizeof(double)))
+                cr_assert_fail("%s is a const input and must not change, but entry [%zu][%zu] went from %.17g "
+                               "to %.17g", what, i, j, gsl_matrix_get(before, i, j), gsl_matrix_get(now, i, j));
+}
+static void require_finite_matrix(const gsl_matrix *m, const char *what, const char *hint)
+{
+    char msg[256];
+    if (!mlphys_matrix_finite_msg(m, msg, sizeof msg))
+        cr_assert_fail("%s: %s, but every entry must be finite (NaN/Inf where a number is required). %s",
+                       what, msg, hint);
+}
+
 /* An update is compared with a fresh inverse.  Both are backward stable to a few n eps kappa;
  * with n = 200 and kappa(A + update) <= ~200 that is <= 1e-11 in the worst case and ~1e-14 as
  * measured (see the report in README), so 1e-10 relative is the curriculum's bar with a
@@ -325,7 +387,9 @@ Test(woodbury, push_through_identity_holds, .description = "U (I + V U)^{-1} equ
         gsl_vector_view b = gsl_matrix_column(U, j), x = gsl_matrix_column(want, j);
         gsl_linalg_LU_solve(M, perm, &b.vector, &x.vector);
     }
+    gsl_matrix_set_all(W, NAN); /* every entry of W must be written */
     mlphys_require_implemented(woodbury_push_through(U, V, W), "woodbury_push_through", 3);
+    require_finite_matrix(W, "W = U (I + V U)^{-1}", "Write every entry of W (it was pre-filled with NaN).");
     /* two backward-stable solves of systems with kappa <~ 6: agreement to ~1e-15 */
     double e = rel_error(W, want);
     cr_assert(e <= 1e-12, "max |U (I + V U)^{-1} - (I + U V)^{-1} U| / max = %.3g > 1e-12. The small matrix "
@@ -346,6 +410,96 @@ Test(woodbury, push_through_rejects_bad_input, .description = "wrong shapes give
     mlphys_require_status(woodbury_push_through(U, V, W), GSL_ESING, "woodbury_push_through",
                           "I_2 + V U = 0 here; inverting it would produce Inf");
     gsl_matrix_free(U), gsl_matrix_free(V), gsl_matrix_free(W), gsl_matrix_free(W3), gsl_matrix_free(V5);
+}
+
+Test(woodbury, woodbury_accepts_singular_c, .description = "C may be singular: C = diag(0.8, 0, -0.5) still gives GSL's LU inverse of A + U C V")
+{
+    /* The implemented form needs no C^{-1} (woodbury.h), so a singular C is fine: it is simply
+     * a rank-2 update written with k = 3.  Same sizes and bound as woodbury_matches_lu_inverse. */
+    const size_t n = 60, k = 3;
+    gsl_rng *rng = mlphys_rng();
+    gsl_matrix *A = with_condition_number(n, 30.0, rng);
+    gsl_matrix *U = gaussian_matrix(n, k, 0.5 / sqrt(n), rng), *V = gaussian_matrix(k, n, 0.5 / sqrt(n), rng);
+    gsl_matrix *C = gsl_matrix_calloc(k, k), *UC = gsl_matrix_alloc(n, k), *Ainv = lu_inverse(A);
+    gsl_matrix_set(C, 0, 0, 0.8), gsl_matrix_set(C, 2, 2, -0.5);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, U, C, 0.0, UC);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, UC, V, 1.0, A);
+    gsl_matrix *want = lu_inverse(A);
+    mlphys_require_implemented(woodbury_update(Ainv, U, C, V), "woodbury_update", 2);
+    double e = rel_error(Ainv, want);
+    cr_assert(e <= UPDATE_TOL, "with a singular C the update misses GSL's LU inverse by %.3g (relative): use the "
+              "form with (I + C V A^{-1} U)^{-1} C, which never inverts C", e);
+    gsl_matrix_free(A), gsl_matrix_free(U), gsl_matrix_free(V), gsl_matrix_free(C), gsl_matrix_free(UC);
+    gsl_matrix_free(Ainv), gsl_matrix_free(want);
+}
+
+Test(woodbury, updates_work_on_strided_views, .description = "Sherman-Morrison, Woodbury and push-through on views (tda != size2) and strided vectors: right answers, inputs untouched, nothing written outside")
+{
+    const size_t n = 12, k = 3;
+    gsl_rng *rng = mlphys_rng();
+    gsl_matrix *A = with_condition_number(n, 10.0, rng), *A0inv = lu_inverse(A);
+    gsl_vector *u = gaussian_vector(n, 0.5 / sqrt(n), rng), *v = gaussian_vector(n, 0.5 / sqrt(n), rng);
+    gsl_matrix *U = gaussian_matrix(n, k, 0.5 / sqrt(n), rng), *V = gaussian_matrix(k, n, 0.5 / sqrt(n), rng);
+    gsl_matrix *C = gaussian_matrix(k, k, 0.5, rng);
+
+    /* 1. Sherman-Morrison: Ainv a view, u and v with stride 2. */
+    gsl_matrix *B = gsl_matrix_alloc(n, n);
+    gsl_matrix_memcpy(B, A);
+    gsl_blas_dger(1.0, u, v, B);
+    gsl_matrix *want = lu_inverse(B);
+    frame fa = frame_of(A0inv);
+    vframe fu = vframe_of(u), fv = vframe_of(v);
+    mlphys_require_implemented(sherman_morrison_update(&fa.view.matrix, &fu.view.vector, &fv.view.vector),
+                               "sherman_morrison_update", 1);
+    require_frame_intact(&fa, "A^{-1}");
+    require_vframe_equal(&fu, u, "u"), require_vframe_equal(&fv, v, "v");
+    /* n = 12, kappa <= 20: same bound as the n = 200 tests */
+    double e = rel_error(&fa.view.matrix, want);
+    cr_assert(e <= UPDATE_TOL, "Sherman-Morrison on a view (tda = %zu) misses the LU inverse by %.3g: use BLAS or "
+              "gsl_matrix_get/set, never data[i * n + j]", fa.view.matrix.tda, e);
+    gsl_matrix_free(fa.parent), gsl_vector_free(fu.parent), gsl_vector_free(fv.parent), gsl_matrix_free(want);
+
+    /* 2. Woodbury: Ainv, U, C, V all views. */
+    gsl_matrix *UC = gsl_matrix_alloc(n, k);
+    gsl_matrix_memcpy(B, A);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, U, C, 0.0, UC);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, UC, V, 1.0, B);
+    want = lu_inverse(B);
+    frame fai = frame_of(A0inv), fU = frame_of(U), fC = frame_of(C), fV = frame_of(V);
+    mlphys_require_implemented(woodbury_update(&fai.view.matrix, &fU.view.matrix, &fC.view.matrix, &fV.view.matrix),
+                               "woodbury_update", 2);
+    require_frame_intact(&fai, "A^{-1}"), require_frame_intact(&fU, "U"), require_frame_intact(&fC, "C");
+    require_frame_intact(&fV, "V");
+    require_unchanged(&fU.view.matrix, U, "U"), require_unchanged(&fC.view.matrix, C, "C");
+    require_unchanged(&fV.view.matrix, V, "V");
+    e = rel_error(&fai.view.matrix, want);
+    cr_assert(e <= UPDATE_TOL, "Woodbury on views misses the LU inverse of A + U C V by %.3g", e);
+    gsl_matrix_free(fai.parent), gsl_matrix_free(fC.parent), gsl_matrix_free(want), gsl_matrix_free(UC);
+
+    /* 3. Push-through: U, V views (reused), W a view pre-filled with NaN. */
+    gsl_matrix *Wnan = gsl_matrix_alloc(n, k), *M = gsl_matrix_alloc(n, n), *Wwant = gsl_matrix_alloc(n, k);
+    gsl_matrix_set_all(Wnan, NAN);
+    frame fW = frame_of(Wnan);
+    gsl_permutation *perm = gsl_permutation_alloc(n);
+    int sign;
+    gsl_matrix_set_identity(M);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, U, V, 1.0, M);
+    gsl_linalg_LU_decomp(M, perm, &sign);
+    for (size_t j = 0; j < k; j++) {
+        gsl_vector_view b = gsl_matrix_column(U, j), x = gsl_matrix_column(Wwant, j);
+        gsl_linalg_LU_solve(M, perm, &b.vector, &x.vector);
+    }
+    mlphys_require_implemented(woodbury_push_through(&fU.view.matrix, &fV.view.matrix, &fW.view.matrix),
+                               "woodbury_push_through", 3);
+    require_frame_intact(&fW, "W"), require_frame_intact(&fU, "U"), require_frame_intact(&fV, "V");
+    require_unchanged(&fU.view.matrix, U, "U"), require_unchanged(&fV.view.matrix, V, "V");
+    require_finite_matrix(&fW.view.matrix, "W", "Write every entry of W (it was pre-filled with NaN).");
+    e = rel_error(&fW.view.matrix, Wwant);
+    cr_assert(e <= 1e-12, "push-through on views misses (I + U V)^{-1} U by %.3g (same bound as push_through_identity_holds)", e);
+    gsl_matrix_free(fU.parent), gsl_matrix_free(fV.parent), gsl_matrix_free(fW.parent), gsl_matrix_free(Wnan);
+    gsl_matrix_free(M), gsl_matrix_free(Wwant), gsl_permutation_free(perm);
+    gsl_matrix_free(A), gsl_matrix_free(A0inv), gsl_matrix_free(B), gsl_matrix_free(U), gsl_matrix_free(V);
+    gsl_matrix_free(C), gsl_vector_free(u), gsl_vector_free(v);
 }
 
 /* ---- Recursive least squares --------------------------------------------------------------- */
@@ -408,7 +562,7 @@ static void stream_rows(rls_state *s, const gsl_matrix *X, const gsl_vector *y, 
     }
 }
 
-Test(woodbury, rls_init_equals_batch_least_squares, .description = "rls_init on 20 rows gives GSL's least-squares beta and (X^T X)^{-1}")
+Test(woodbury, rls_init_equals_batch_least_squares, .description = "rls_init on 20 rows gives GSL's (weighted) least-squares beta and (X^T W X)^{-1}, for lambda = 1 and 0.8")
 {
     const size_t N = 20, p = 5;
     gsl_matrix *X = gsl_matrix_alloc(N, p), *cov = gsl_matrix_alloc(p, p);
@@ -417,6 +571,7 @@ Test(woodbury, rls_init_equals_batch_least_squares, .description = "rls_init on 
     gsl_vector_set_all(w, 1.0);
     batch_wls(X, w, y, beta, cov);
     rls_state *s = rls_alloc(p, 1.0);
+    gsl_vector_set_all(s->beta, NAN), gsl_matrix_set_all(s->P, NAN); /* outputs: must be overwritten */
     mlphys_require_implemented(rls_init(s, X, y), "rls_init", 4);
     /* Normal equations vs SVD on a design with kappa(X) <~ 5: both within ~kappa^2 eps = 1e-14. */
     mlphys_assert_vector_close(s->beta, beta, 1e-11, 1e-11, "beta from rls_init vs gsl_multifit_linear",
@@ -424,6 +579,18 @@ Test(woodbury, rls_init_equals_batch_least_squares, .description = "rls_init on 
     mlphys_assert_matrix_close(s->P, cov, 1e-11, 1e-11, "P from rls_init vs (X^T X)^{-1} from gsl_multifit_wlinear",
                                "P is the inverse of the Gram matrix X^T X (gsl_linalg_cholesky_invert).");
     cr_assert(s->n_obs == N, "n_obs = %zu after rls_init on %zu rows", s->n_obs, N);
+    rls_free(s);
+    /* With lambda = 0.8 the weights w_i = 0.8^(N-1-i) span 0.014 .. 1 (the LAST row counts most):
+     * kappa of the weighted Gram matrix grows by at most 1/0.014, still ~1e-13 round-off. */
+    for (size_t i = 0; i < N; i++)
+        gsl_vector_set(w, i, pow(0.8, (double)(N - 1 - i)));
+    batch_wls(X, w, y, beta, cov);
+    s = rls_alloc(p, 0.8);
+    mlphys_require_implemented(rls_init(s, X, y), "rls_init", 4);
+    mlphys_assert_vector_close(s->beta, beta, 1e-10, 1e-10, "beta from rls_init with lambda = 0.8 vs weighted least squares",
+                               "Row i of X0 has weight lambda^(m0-1-i): the last row weight 1, the first lambda^(m0-1).");
+    mlphys_assert_matrix_close(s->P, cov, 1e-10 * gsl_matrix_get(cov, 0, 0), 1e-10,
+                               "P from rls_init with lambda = 0.8 vs (X^T W X)^{-1}", "G = sum_i w_i x_i x_i^T.");
     rls_free(s);
     gsl_matrix_free(X), gsl_matrix_free(cov), gsl_vector_free(y), gsl_vector_free(beta), gsl_vector_free(w);
 }
@@ -487,10 +654,13 @@ Test(woodbury, rls_forgetting_equals_weighted_least_squares, .description = "wit
 
 Test(woodbury, rls_keeps_p_symmetric_under_forgetting, .description = "with lambda = 0.9 over 400 observations P stays symmetric and equal to the weighted (X^T W X)^{-1}")
 {
-    /* Each step divides P by lambda.  The update adds only symmetric terms, so an antisymmetric
-     * round-off part (from computing (P x)_i (P x)_j and (P x)_j (P x)_i in different orders)
-     * is never corrected and grows like 0.9^(-400) = 2e18 times eps: a non-symmetrised P is
-     * visibly wrong here, while a symmetrised one stays at ~1e-15 (measured, 100 seeds). */
+    /* Each step divides P by lambda.  With the outer-product form P <- (P - (Px)(Px)^T / d) / lambda
+     * an antisymmetric part E of P (from computing (Px)_i (Px)_j and (Px)_j (Px)_i with different
+     * rounding) passes through unchanged except for the division, E <- E / lambda, and grows like
+     * 0.9^(-400) = 2e18 times eps: a full-matrix update is visibly wrong here, while one triangle
+     * mirrored stays at ~1e-15 (measured, 100 seeds).  (Other algebraically equal forms, such as
+     * (P - g x^T P) / lambda, propagate E differently; exact symmetry is checked for every form in
+     * rls_p_is_exactly_symmetric.) */
     const size_t N = 400, p = 3, m0 = 5;
     const double lambda = 0.9;
     gsl_matrix *X = gsl_matrix_alloc(N, p), *cov = gsl_matrix_alloc(p, p);
@@ -521,7 +691,67 @@ Test(woodbury, rls_keeps_p_symmetric_under_forgetting, .description = "with lamb
     gsl_matrix_free(X), gsl_matrix_free(cov), gsl_vector_free(y), gsl_vector_free(beta), gsl_vector_free(w);
 }
 
-Test(woodbury, rls_rejects_bad_input, .description = "too few or rank-deficient first rows, wrong lengths, and updates before rls_init are refused")
+Test(woodbury, rls_p_is_exactly_symmetric, .description = "P stays exactly symmetric, P_ij == P_ji bit for bit, after every one of 60 updates (lambda = 0.95), as woodbury.h requires")
+{
+    /* woodbury.h promises exact symmetry.  Updating one triangle and mirroring it gives it by
+     * construction; the textbook (P - g x^T P) / lambda with x^T P computed by a second product,
+     * or a full-matrix P - (Px)(Px)^T / d, rounds P_ij and P_ji differently. */
+    const size_t N = 70, p = 5, m0 = 10;
+    gsl_matrix *X = gsl_matrix_alloc(N, p);
+    gsl_vector *y = gsl_vector_alloc(N);
+    make_regression(X, y, mlphys_rng());
+    rls_state *s = rls_alloc(p, 0.95);
+    gsl_matrix_const_view X0 = gsl_matrix_const_submatrix(X, 0, 0, m0, p);
+    gsl_vector_const_view y0 = gsl_vector_const_subvector(y, 0, m0);
+    mlphys_require_implemented(rls_init(s, &X0.matrix, &y0.vector), "rls_init", 4);
+    for (size_t r = m0; r < N; r++) {
+        gsl_vector_const_view row = gsl_matrix_const_row(X, r);
+        mlphys_require_implemented(rls_update(s, &row.vector, gsl_vector_get(y, r)), "rls_update", 5);
+        require_finite_matrix(s->P, "P", "lambda + x^T P x > 0 for a positive definite P: check the update of P.");
+        for (size_t i = 0; i < p; i++)
+            for (size_t j = 0; j < i; j++)
+                if (gsl_matrix_get(s->P, i, j) != gsl_matrix_get(s->P, j, i))
+                    cr_assert_fail("after update %zu, P[%zu][%zu] = %.17g but P[%zu][%zu] = %.17g: P must be exactly "
+                                   "symmetric. Update one triangle (gsl_blas_dsyr with Px) and copy it to the other",
+                                   r - m0 + 1, i, j, gsl_matrix_get(s->P, i, j), j, i, gsl_matrix_get(s->P, j, i));
+    }
+    rls_free(s);
+    gsl_matrix_free(X), gsl_vector_free(y);
+}
+
+Test(woodbury, rls_works_on_strided_views, .description = "rls_init on a view X0 (tda != p) and strided y0, rls_update on strided x (columns of a matrix): equals batch least squares, inputs untouched")
+{
+    const size_t N = 60, p = 4, m0 = 6;
+    gsl_matrix *X = gsl_matrix_alloc(N, p), *cov = gsl_matrix_alloc(p, p), *Xt = gsl_matrix_alloc(p, N);
+    gsl_vector *y = gsl_vector_alloc(N), *beta = gsl_vector_alloc(p), *w = gsl_vector_alloc(N);
+    make_regression(X, y, mlphys_rng());
+    gsl_vector_set_all(w, 1.0);
+    batch_wls(X, w, y, beta, cov);
+    gsl_matrix_const_view X0c = gsl_matrix_const_submatrix(X, 0, 0, m0, p);
+    gsl_vector_const_view y0c = gsl_vector_const_subvector(y, 0, m0);
+    frame fX = frame_of(&X0c.matrix);
+    vframe fy = vframe_of(&y0c.vector);
+    rls_state *s = rls_alloc(p, 1.0);
+    mlphys_require_implemented(rls_init(s, &fX.view.matrix, &fy.view.vector), "rls_init", 4);
+    require_frame_intact(&fX, "X0"), require_unchanged(&fX.view.matrix, &X0c.matrix, "X0");
+    require_vframe_equal(&fy, &y0c.vector, "y0");
+    gsl_matrix_transpose_memcpy(Xt, X); /* column i of Xt is x_i, a vector with stride N */
+    for (size_t i = m0; i < N; i++) {
+        gsl_vector_const_view xi = gsl_matrix_const_column(Xt, i);
+        mlphys_require_implemented(rls_update(s, &xi.vector, gsl_vector_get(y, i)), "rls_update", 5);
+    }
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; j < p; j++)
+            cr_assert(gsl_matrix_get(Xt, j, i) == gsl_matrix_get(X, i, j), "x (a const input) changed in rls_update");
+    /* as in rls_equals_batch_least_squares */
+    mlphys_assert_vector_close(s->beta, beta, 1e-10, 1e-10, "RLS beta with strided inputs vs gsl_multifit_wlinear",
+                               "Read X0 with gsl_matrix_get or BLAS (row stride tda), and x with gsl_vector_get (stride).");
+    rls_free(s);
+    gsl_matrix_free(fX.parent), gsl_vector_free(fy.parent);
+    gsl_matrix_free(X), gsl_matrix_free(cov), gsl_matrix_free(Xt), gsl_vector_free(y), gsl_vector_free(beta), gsl_vector_free(w);
+}
+
+Test(woodbury, rls_rejects_bad_input, .description = "too few or rank-deficient first rows, wrong lengths, NaN/Inf in x or y, a non-positive innovation variance and updates before rls_init are refused, with the state untouched")
 {
     rls_state *s = rls_alloc(3, 1.0);
     cr_assert(s != NULL, "rls_alloc(3, 1.0) returned NULL");
@@ -541,7 +771,29 @@ Test(woodbury, rls_rejects_bad_input, .description = "too few or rank-deficient 
     gsl_matrix_set(X4, 1, 1, 0.0), gsl_matrix_set(X4, 2, 2, 1.0); /* now full rank */
     mlphys_require_implemented(rls_init(s, X4, y4), "rls_init", 4);
     mlphys_require_status(rls_update(s, x2, 1.0), GSL_EBADLEN, "rls_update", "x has 2 entries, p = 3");
+    /* from here on, every refused call must leave beta, P and n_obs exactly as they are */
+    gsl_vector *beta0 = gsl_vector_alloc(3);
+    gsl_matrix *P0 = gsl_matrix_alloc(3, 3);
+    gsl_vector_memcpy(beta0, s->beta), gsl_matrix_memcpy(P0, s->P);
+    size_t n0 = s->n_obs;
     mlphys_require_status(rls_update(s, x3, NAN), GSL_EINVAL, "rls_update", "y is NaN");
+    gsl_vector_set(x3, 1, NAN);
+    mlphys_require_status(rls_update(s, x3, 1.0), GSL_EINVAL, "rls_update",
+                          "x[1] is NaN: a NaN row would poison beta and P for good (check every x_j with isfinite)");
+    gsl_vector_set(x3, 1, INFINITY);
+    mlphys_require_status(rls_update(s, x3, 1.0), GSL_EINVAL, "rls_update", "x[1] is Inf");
+    gsl_vector_set(x3, 1, 1.0);
+    cr_assert(s->n_obs == n0 && memcmp(s->beta->data, beta0->data, 3 * sizeof(double)) == 0 &&
+              memcmp(s->P->data, P0->data, 9 * sizeof(double)) == 0,
+              "beta, P or n_obs changed although rls_update refused the observation: check first, then update");
+    /* P = -I is not positive definite: lambda + x^T P x = 1 - 3 < 0, so GSL_ESING, state untouched */
+    gsl_matrix_set_identity(s->P), gsl_matrix_scale(s->P, -1.0), gsl_matrix_memcpy(P0, s->P);
+    mlphys_require_status(rls_update(s, x3, 5.0), GSL_ESING, "rls_update",
+                          "lambda + x^T P x = -2 <= 0: P has lost positive definiteness");
+    cr_assert(s->n_obs == n0 && memcmp(s->beta->data, beta0->data, 3 * sizeof(double)) == 0 &&
+              memcmp(s->P->data, P0->data, 9 * sizeof(double)) == 0,
+              "beta, P or n_obs changed although rls_update returned GSL_ESING: test d = lambda + x^T P x first");
+    gsl_vector_free(beta0), gsl_matrix_free(P0);
     cr_assert(rls_alloc(3, 0.0) == NULL && rls_alloc(3, 1.5) == NULL && rls_alloc(0, 1.0) == NULL,
               "rls_alloc must return NULL for lambda outside (0, 1] or p = 0");
     rls_free(NULL);

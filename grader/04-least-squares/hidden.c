@@ -17,6 +17,7 @@ Test(least_squares, longley_residual_standard_deviation_is_certified,
                                "ls_data_read", 1);
     cr_assert(d && d->X->size1 == 16 && d->X->size2 == 7, "Longley should load as 16 x 7 (%s)", err);
     gsl_vector *beta = gsl_vector_alloc(7), *r = gsl_vector_alloc(16);
+    gsl_vector_set_all(beta, NAN); /* garbage that must be overwritten */
     mlphys_require_implemented(ls_lstsq_qr(d->X, d->y, beta), "ls_lstsq_qr", 3);
     gsl_vector_memcpy(r, d->y);
     gsl_blas_dgemv(CblasNoTrans, -1.0, d->X, beta, 1.0, r);

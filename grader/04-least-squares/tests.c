@@ -1,7 +1,7 @@
 /*
  * Chapter 04 tests: least squares against NIST's certified Longley coefficients, GSL's own
  * solvers (QR, SVD, multifit), hand-worked cases, invariants (orthogonality, exact
- * interpolation), the curriculum's GLS values, and exact random-matrix formulas for the risk
+ * interpolation), the GLS values of the statsmodels Longley example, and exact random-matrix formulas for the risk
  * of the minimum-norm estimator.  Nothing here is compared with numbers produced by the
  * reference solution.
  */
@@ -13,6 +13,7 @@
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_multifit.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +21,92 @@
 MLPHYS_SUITE(least_squares, 10);
 
 /* ---- helpers --------------------------------------------------------------------------- */
+
+/* Outputs are allocated filled with NaN: a function that leaves an entry unwritten (an early
+ * return, a loop that stops one short) then fails visibly instead of passing on whatever
+ * malloc happened to return. */
+static gsl_vector *nan_vector(size_t n)
+{
+    gsl_vector *v = gsl_vector_alloc(n);
+    gsl_vector_set_all(v, NAN);
+    return v;
+}
+
+static gsl_matrix *nan_matrix(size_t n, size_t p)
+{
+    gsl_matrix *m = gsl_matrix_alloc(n, p);
+    gsl_matrix_set_all(m, NAN);
+    return m;
+}
+
+/* ---- submatrix views with sentinels ------------------------------------------------------
+ * Every matrix argument is also tested as a gsl_matrix_submatrix of a larger "parent" matrix:
+ * its row stride tda is then larger than its width size2, so code that steps from row i to
+ * row i + 1 by size2 instead of tda reads or writes the wrong entries.  The parent has PAD
+ * rows and columns on every side of the view.  Around an input the padding is NaN, so any
+ * entry read from outside the view poisons the result; around an output it is -0.0, and the
+ * test compares bits (any arithmetic write, even adding +0.0, turns -0.0 into +0.0). */
+enum { PAD = 3 };
+
+typedef struct {
+    gsl_matrix *parent, *snap; /* the parent, and a copy of it taken by padded_snapshot() */
+    gsl_matrix_view view;      /* rows x cols at (PAD, PAD), tda = cols + 2 PAD */
+} padded;
+
+static padded padded_alloc(size_t rows, size_t cols, double outside)
+{
+    padded p;
+    p.parent = gsl_matrix_alloc(rows + 2 * PAD, cols + 2 * PAD);
+    p.snap = gsl_matrix_alloc(rows + 2 * PAD, cols + 2 * PAD);
+    gsl_matrix_set_all(p.parent, outside);
+    p.view = gsl_matrix_submatrix(p.parent, PAD, PAD, rows, cols);
+    gsl_matrix_memcpy(p.snap, p.parent);
+    return p;
+}
+
+/* A view holding a copy of m, inside a parent padded with `outside`; snapshot taken. */
+static padded padded_copy(const gsl_matrix *m, double outside)
+{
+    padded p = padded_alloc(m->size1, m->size2, outside);
+    gsl_matrix_memcpy(&p.view.matrix, m);
+    gsl_matrix_memcpy(p.snap, p.parent);
+    return p;
+}
+
+static void padded_free(padded *p) { gsl_matrix_free(p->parent), gsl_matrix_free(p->snap); }
+
+static bool same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
+
+/* Every entry of the parent outside the view (whole = true: every entry, for a const input)
+ * still has the bits it had when the view was made. */
+static void assert_padded_intact(const padded *p, bool whole, const char *name, const char *fn)
+{
+    const size_t r1 = PAD + p->view.matrix.size1, c1 = PAD + p->view.matrix.size2;
+    for (size_t i = 0; i < p->parent->size1; i++)
+        for (size_t j = 0; j < p->parent->size2; j++) {
+            const bool inside = i >= PAD && i < r1 && j >= PAD && j < c1;
+            double now = gsl_matrix_get(p->parent, i, j), was = gsl_matrix_get(p->snap, i, j);
+            if ((whole || !inside) && !same_bits(now, was)) {
+                if (inside)
+                    cr_assert_fail("%s changed its input %s: entry (%zu, %zu) was %.17g, is now %.17g. %s is "
+                                   "const: work on a copy", fn, name, i - PAD, j - PAD, was, now, name);
+                cr_assert_fail("%s wrote outside the submatrix view %s (%zu x %zu, row stride tda = %zu): the "
+                               "entry at row %ld, column %ld relative to the view's corner was %g, is now %g. "
+                               "Row i starts at data + i * tda, not i * size2: use gsl_matrix_get/ptr",
+                               fn, name, p->view.matrix.size1, p->view.matrix.size2, p->view.matrix.tda,
+                               (long)i - PAD, (long)j - PAD, was, now);
+            }
+        }
+}
+
+/* y unchanged, bit for bit (a const input). */
+static void assert_vector_unchanged(const gsl_vector *v, const gsl_vector *keep, const char *name, const char *fn)
+{
+    for (size_t i = 0; i < v->size; i++)
+        cr_assert(same_bits(gsl_vector_get(v, i), gsl_vector_get(keep, i)),
+                  "%s changed its input %s: entry %zu was %.17g, is now %.17g (it is const: work on a copy)",
+                  fn, name, i, gsl_vector_get(keep, i), gsl_vector_get(v, i));
+}
 
 /* NIST StRD "Longley", certified values (data/README.md): intercept, then the six columns of
  * data/longley.csv in file order. */
@@ -39,7 +126,7 @@ static ls_data *longley(void)
     cr_assert(st == GSL_SUCCESS && M && M->size1 == 16 && M->size2 == 7,
               "the test could not read data/longley.csv: %s", err);
     ls_data *d = malloc(sizeof *d);
-    d->X = gsl_matrix_alloc(16, 7), d->y = gsl_vector_alloc(16);
+    d->X = nan_matrix(16, 7), d->y = nan_vector(16);
     for (size_t i = 0; i < 16; i++) {
         gsl_matrix_set(d->X, i, 0, 1.0);
         for (size_t j = 0; j < 6; j++)
@@ -62,7 +149,11 @@ static double nist_error(const gsl_vector *beta, size_t *worst)
     *worst = 0;
     for (size_t j = 0; j < 7; j++) {
         double r = fabs(gsl_vector_get(beta, j) - NIST_BETA[j]) / fabs(NIST_BETA[j]);
-        if (!(r <= e)) { /* also catches NaN */
+        if (!isfinite(r)) { /* NaN or Inf: the worst possible, and no later entry may hide it */
+            *worst = j;
+            return INFINITY;
+        }
+        if (r > e) {
             e = r;
             *worst = j;
         }
@@ -72,14 +163,14 @@ static double nist_error(const gsl_vector *beta, size_t *worst)
 
 static gsl_matrix *gaussian_matrix(size_t n, size_t p)
 {
-    gsl_matrix *X = gsl_matrix_alloc(n, p);
+    gsl_matrix *X = nan_matrix(n, p);
     mlphys_fill_gaussian(X, mlphys_rng(), 1.0);
     return X;
 }
 
 static gsl_vector *gaussian_vector(size_t n)
 {
-    gsl_vector *v = gsl_vector_alloc(n);
+    gsl_vector *v = nan_vector(n);
     for (size_t i = 0; i < n; i++)
         gsl_vector_set(v, i, gsl_ran_gaussian(mlphys_rng(), 1.0));
     return v;
@@ -88,7 +179,7 @@ static gsl_vector *gaussian_vector(size_t n)
 /* S_ij = rho^|i - j|: the covariance of a stationary AR(1) process with unit variance. */
 static gsl_matrix *ar1_covariance(size_t n, double rho)
 {
-    gsl_matrix *S = gsl_matrix_alloc(n, n);
+    gsl_matrix *S = nan_matrix(n, n);
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++)
             gsl_matrix_set(S, i, j, pow(rho, (double)(i > j ? i - j : j - i)));
@@ -102,9 +193,9 @@ static gsl_vector *svd_filter_solution(const gsl_matrix *X, const gsl_vector *y,
 {
     const size_t n = X->size1, p = X->size2, k = n < p ? n : p;
     /* GSL's SVD needs a tall matrix: decompose X (n >= p) or X^T (n < p) = A = U S V^T. */
-    gsl_matrix *A = gsl_matrix_alloc(n >= p ? n : p, k), *V = gsl_matrix_alloc(k, k);
-    gsl_vector *s = gsl_vector_alloc(k), *work = gsl_vector_alloc(k), *c = gsl_vector_alloc(k);
-    gsl_vector *beta = gsl_vector_alloc(p);
+    gsl_matrix *A = nan_matrix(n >= p ? n : p, k), *V = nan_matrix(k, k);
+    gsl_vector *s = nan_vector(k), *work = nan_vector(k), *c = nan_vector(k);
+    gsl_vector *beta = nan_vector(p);
     if (n >= p)
         gsl_matrix_memcpy(A, X);
     else
@@ -220,6 +311,45 @@ Test(least_squares, missing_file_and_unknown_column_are_errors,
               "the message \"%s\" should name the file and the missing column", err);
 }
 
+Test(least_squares, target_column_can_be_anywhere,
+     .description = "with target \"gnp\" (column 2 of 7) y is the gnp column and X = [1, the six other columns in file order]")
+{
+    ls_data *d = NULL;
+    char err[512] = "";
+    mlphys_require_implemented(ls_data_read(mlphys_data_path("longley.csv"), "gnp", &d, err, sizeof err),
+                               "ls_data_read", 1);
+    cr_assert(d && d->X && d->y && d->X->size1 == 16 && d->X->size2 == 7 && d->y->size == 16,
+              "Longley with target gnp should give X 16 x 7 and y 16 (%s)", err);
+    /* The first data line, read by eye: 83, 234289, 2356, 1590, 107608, 1947, 60323. */
+    const double x0[7] = {1, 83, 2356, 1590, 107608, 1947, 60323};
+    for (size_t j = 0; j < 7; j++)
+        mlphys_assert_close(gsl_matrix_get(d->X, 0, j), x0[j], 0, 1e-15,
+                            "X[0][%zu] with target gnp: X is the intercept, then every column except gnp, in "
+                            "file order (employed, the last column, becomes an ordinary regressor)", j);
+    mlphys_assert_close(gsl_vector_get(d->y, 0), 234289, 0, 1e-15,
+                        "y[0] with target gnp (look the target up by name: it is not always the last column)");
+    mlphys_assert_close(gsl_vector_get(d->y, 15), 554894, 0, 1e-15, "y[15] with target gnp");
+    ls_data_free(d);
+
+    /* A target in the first column of a small file. */
+    char path[64];
+    write_temp(path, sizeof path, "y,a,b\n1,2,3\n4,5,6\n");
+    d = NULL;
+    int st = ls_data_read(path, "y", &d, err, sizeof err);
+    unlink(path);
+    mlphys_require_implemented(st, "ls_data_read", 1);
+    cr_assert(d && d->X->size1 == 2 && d->X->size2 == 3 && d->y->size == 2,
+              "\"y,a,b\" with two rows should give X 2 x 3 and y 2");
+    const double X[2][3] = {{1, 2, 3}, {1, 5, 6}}, y[2] = {1, 4};
+    for (size_t i = 0; i < 2; i++) {
+        mlphys_assert_close(gsl_vector_get(d->y, i), y[i], 0, 0, "y[%zu] when the target is the first column", i);
+        for (size_t j = 0; j < 3; j++)
+            mlphys_assert_close(gsl_matrix_get(d->X, i, j), X[i][j], 0, 0,
+                                "X[%zu][%zu] when the target is the first column", i, j);
+    }
+    ls_data_free(d);
+}
+
 /* ---- TODO(2): Householder QR ------------------------------------------------------------- */
 
 Test(least_squares, qr_of_a_3_4_column_by_hand,
@@ -227,7 +357,7 @@ Test(least_squares, qr_of_a_3_4_column_by_hand,
 {
     double a[] = {3, 4};
     gsl_matrix_view A = gsl_matrix_view_array(a, 2, 1);
-    gsl_vector *tau = gsl_vector_alloc(1);
+    gsl_vector *tau = nan_vector(1);
     mlphys_require_implemented(ls_qr_decomp(&A.matrix, tau), "ls_qr_decomp", 2);
     double r = a[0], v1 = a[1], t = gsl_vector_get(tau, 0);
     mlphys_assert_close(fabs(r), 5.0, 0, 1e-15, "|R_00| of the column (3, 4) (the norm is preserved)");
@@ -254,9 +384,9 @@ Test(least_squares, qr_unpacks_to_orthogonal_q_and_triangular_r,
      .description = "GSL's gsl_linalg_QR_unpack turns your compact QR into Q^T Q = I and Q R = X")
 {
     const size_t n = 14, p = 6;
-    gsl_matrix *X = gaussian_matrix(n, p), *A = gsl_matrix_alloc(n, p);
-    gsl_matrix *Q = gsl_matrix_alloc(n, n), *R = gsl_matrix_alloc(n, p), *QR = gsl_matrix_alloc(n, p);
-    gsl_vector *tau = gsl_vector_alloc(p);
+    gsl_matrix *X = gaussian_matrix(n, p), *A = nan_matrix(n, p);
+    gsl_matrix *Q = nan_matrix(n, n), *R = nan_matrix(n, p), *QR = nan_matrix(n, p);
+    gsl_vector *tau = nan_vector(p);
     gsl_matrix_memcpy(A, X);
     mlphys_require_implemented(ls_qr_decomp(A, tau), "ls_qr_decomp", 2);
     gsl_linalg_QR_unpack(A, tau, Q, R);
@@ -275,8 +405,8 @@ Test(least_squares, qr_r_matches_gsl_up_to_row_signs,
      .description = "your R equals the R of gsl_linalg_QR_decomp, row by row up to a sign")
 {
     const size_t n = 20, p = 8;
-    gsl_matrix *X = gaussian_matrix(n, p), *A = gsl_matrix_alloc(n, p), *G = gsl_matrix_alloc(n, p);
-    gsl_vector *tau = gsl_vector_alloc(p), *tg = gsl_vector_alloc(p);
+    gsl_matrix *X = gaussian_matrix(n, p), *A = nan_matrix(n, p), *G = nan_matrix(n, p);
+    gsl_vector *tau = nan_vector(p), *tg = nan_vector(p);
     gsl_matrix_memcpy(A, X), gsl_matrix_memcpy(G, X);
     mlphys_require_implemented(ls_qr_decomp(A, tau), "ls_qr_decomp", 2);
     gsl_linalg_QR_decomp(G, tg);
@@ -290,10 +420,30 @@ Test(least_squares, qr_r_matches_gsl_up_to_row_signs,
     gsl_matrix_free(X), gsl_matrix_free(A), gsl_matrix_free(G), gsl_vector_free(tau), gsl_vector_free(tg);
 }
 
+Test(least_squares, qr_respects_row_stride,
+     .description = "ls_qr_decomp on a 12 x 5 submatrix view (tda > 5): Q R = X, and nothing around the view changes")
+{
+    const size_t n = 12, p = 5;
+    gsl_matrix *X = gaussian_matrix(n, p), *Q = gsl_matrix_alloc(n, n), *R = gsl_matrix_alloc(n, p);
+    gsl_matrix *QR = gsl_matrix_alloc(n, p), *Af = gsl_matrix_alloc(n, p);
+    gsl_vector *tau = nan_vector(p);
+    padded A = padded_copy(X, -0.0);
+    mlphys_require_implemented(ls_qr_decomp(&A.view.matrix, tau), "ls_qr_decomp", 2);
+    assert_padded_intact(&A, false, "A", "ls_qr_decomp");
+    gsl_matrix_memcpy(Af, &A.view.matrix);
+    gsl_linalg_QR_unpack(Af, tau, Q, R);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, Q, R, 0.0, QR);
+    /* the same 1e-13 as for a plain matrix (backward stable, ~100x GSL's own round-off) */
+    mlphys_assert_matrix_close(QR, X, 1e-13, 1e-13, "Q R vs X for a submatrix view",
+                               "Step between rows with tda (gsl_matrix_get/ptr do), not with size2.");
+    gsl_matrix_free(X), gsl_matrix_free(Q), gsl_matrix_free(R), gsl_matrix_free(QR), gsl_matrix_free(Af);
+    gsl_vector_free(tau), padded_free(&A);
+}
+
 Test(least_squares, qr_rejects_wide_matrices, .description = "ls_qr_decomp returns GSL_EBADLEN when n < p or tau has the wrong length")
 {
     gsl_matrix *A = gsl_matrix_calloc(3, 5), *B = gsl_matrix_calloc(5, 3);
-    gsl_vector *t5 = gsl_vector_alloc(5), *t4 = gsl_vector_alloc(4);
+    gsl_vector *t5 = nan_vector(5), *t4 = nan_vector(4);
     mlphys_require_status(ls_qr_decomp(A, t5), GSL_EBADLEN, "ls_qr_decomp", "A is 3 x 5: QR needs n >= p");
     mlphys_require_status(ls_qr_decomp(B, t4), GSL_EBADLEN, "ls_qr_decomp", "tau must have p = 3 entries");
     gsl_matrix_free(A), gsl_matrix_free(B), gsl_vector_free(t5), gsl_vector_free(t4);
@@ -305,9 +455,9 @@ Test(least_squares, qr_solution_matches_nist_longley,
      .description = "least squares by QR reproduces every NIST certified Longley coefficient to 1e-9 relative")
 {
     ls_data *d = longley();
-    gsl_vector *beta = gsl_vector_alloc(7);
+    gsl_vector *beta = nan_vector(7);
     mlphys_require_implemented(ls_lstsq_qr(d->X, d->y, beta), "ls_lstsq_qr", 3);
-    /* The curriculum's bar.  A backward-stable solver reaches ~eps * kappa_scaled = 1e-16 * 4e4
+    /* The course's bar.  A backward-stable solver reaches ~eps * kappa_scaled = 1e-16 * 4e4
      * (measured: 2e-13 worst, for the gnp_deflator coefficient), so 1e-9 has a wide margin. */
     for (size_t j = 0; j < 7; j++)
         mlphys_assert_close(gsl_vector_get(beta, j), NIST_BETA[j], 0, 1e-9,
@@ -319,11 +469,11 @@ Test(least_squares, qr_solution_matches_gsl_and_residual_is_orthogonal,
      .description = "on a random 40 x 9 problem, beta agrees with gsl_linalg_QR_lssolve and X^T (y - X beta) = 0")
 {
     const size_t n = 40, p = 9;
-    gsl_matrix *X = gaussian_matrix(n, p), *G = gsl_matrix_alloc(n, p);
-    gsl_vector *y = gaussian_vector(n), *beta = gsl_vector_alloc(p), *want = gsl_vector_alloc(p);
-    gsl_vector *tau = gsl_vector_alloc(p), *res = gsl_vector_alloc(n), *g = gsl_vector_alloc(p);
-    gsl_matrix *Xk = gsl_matrix_alloc(n, p);
-    gsl_vector *yk = gsl_vector_alloc(n);
+    gsl_matrix *X = gaussian_matrix(n, p), *G = nan_matrix(n, p);
+    gsl_vector *y = gaussian_vector(n), *beta = nan_vector(p), *want = nan_vector(p);
+    gsl_vector *tau = nan_vector(p), *res = nan_vector(n), *g = nan_vector(p);
+    gsl_matrix *Xk = nan_matrix(n, p);
+    gsl_vector *yk = nan_vector(n);
     gsl_matrix_memcpy(Xk, X), gsl_vector_memcpy(yk, y);
     mlphys_require_implemented(ls_lstsq_qr(X, y, beta), "ls_lstsq_qr", 3);
     cr_assert(mlphys_matrix_rel_error(X, Xk) == 0.0 && rel_dist(y, yk) == 0.0,
@@ -345,12 +495,43 @@ Test(least_squares, qr_solution_matches_gsl_and_residual_is_orthogonal,
     gsl_vector_free(beta), gsl_vector_free(want), gsl_vector_free(tau), gsl_vector_free(res), gsl_vector_free(g);
 }
 
+/* beta = argmin |y - X beta|^2 by GSL's own QR (gsl_linalg_QR_lssolve), for n >= p. */
+static gsl_vector *gsl_lstsq(const gsl_matrix *X, const gsl_vector *y)
+{
+    const size_t n = X->size1, p = X->size2;
+    gsl_matrix *G = gsl_matrix_alloc(n, p);
+    gsl_vector *tau = gsl_vector_alloc(p), *res = gsl_vector_alloc(n), *beta = gsl_vector_alloc(p);
+    gsl_matrix_memcpy(G, X);
+    gsl_linalg_QR_decomp(G, tau);
+    gsl_linalg_QR_lssolve(G, tau, y, beta, res);
+    gsl_matrix_free(G), gsl_vector_free(tau), gsl_vector_free(res);
+    return beta;
+}
+
+Test(least_squares, qr_solution_respects_row_stride,
+     .description = "ls_lstsq_qr with X a 25 x 6 submatrix view (tda > 6, NaN around it) gives GSL's solution and leaves X and y alone")
+{
+    const size_t n = 25, p = 6;
+    gsl_matrix *X0 = gaussian_matrix(n, p);
+    gsl_vector *y = gaussian_vector(n), *yk = gsl_vector_alloc(n), *beta = nan_vector(p), *want = gsl_lstsq(X0, y);
+    gsl_vector_memcpy(yk, y);
+    padded X = padded_copy(X0, NAN);
+    mlphys_require_implemented(ls_lstsq_qr(&X.view.matrix, y, beta), "ls_lstsq_qr", 3);
+    assert_padded_intact(&X, true, "X", "ls_lstsq_qr");
+    assert_vector_unchanged(y, yk, "y", "ls_lstsq_qr");
+    /* kappa of a 25 x 6 Gaussian matrix is ~3: round-off of a few eps; 1e-12 as for plain X */
+    mlphys_assert_vector_close(beta, want, 1e-12, 1e-12, "beta for a submatrix view X vs gsl_linalg_QR_lssolve",
+                               "Copy X with gsl_matrix_memcpy (it follows tda), never with one flat memcpy.");
+    gsl_matrix_free(X0), gsl_vector_free(y), gsl_vector_free(yk), gsl_vector_free(beta), gsl_vector_free(want);
+    padded_free(&X);
+}
+
 Test(least_squares, lstsq_rejects_bad_shapes_and_rank_deficiency,
      .description = "mismatched shapes give GSL_EBADLEN; a zero column (rank deficient X) gives GSL_EDOM")
 {
-    gsl_matrix *X = gsl_matrix_alloc(6, 3), *W = gsl_matrix_alloc(3, 6);
-    gsl_vector *y6 = gsl_vector_alloc(6), *y5 = gsl_vector_alloc(5), *b3 = gsl_vector_alloc(3);
-    gsl_vector *b6 = gsl_vector_alloc(6), *y3 = gsl_vector_alloc(3);
+    gsl_matrix *X = nan_matrix(6, 3), *W = nan_matrix(3, 6);
+    gsl_vector *y6 = nan_vector(6), *y5 = nan_vector(5), *b3 = nan_vector(3);
+    gsl_vector *b6 = nan_vector(6), *y3 = nan_vector(3);
     mlphys_fill_gaussian(X, mlphys_rng(), 1.0);
     gsl_vector_set_all(y6, 1.0), gsl_vector_set_all(y5, 1.0), gsl_vector_set_all(y3, 1.0);
     mlphys_require_status(ls_lstsq_qr(X, y5, b3), GSL_EBADLEN, "ls_lstsq_qr", "y has 5 entries but X has 6 rows");
@@ -370,9 +551,9 @@ Test(least_squares, normal_equations_agree_when_well_conditioned,
      .description = "on a well-conditioned random problem the normal equations give GSL's least-squares solution")
 {
     const size_t n = 50, p = 10;
-    gsl_matrix *X = gaussian_matrix(n, p), *G = gsl_matrix_alloc(n, p);
-    gsl_vector *y = gaussian_vector(n), *beta = gsl_vector_alloc(p), *want = gsl_vector_alloc(p);
-    gsl_vector *tau = gsl_vector_alloc(p), *res = gsl_vector_alloc(n);
+    gsl_matrix *X = gaussian_matrix(n, p), *G = nan_matrix(n, p);
+    gsl_vector *y = gaussian_vector(n), *beta = nan_vector(p), *want = nan_vector(p);
+    gsl_vector *tau = nan_vector(p), *res = nan_vector(n);
     mlphys_require_implemented(ls_lstsq_normal(X, y, beta), "ls_lstsq_normal", 4);
     gsl_matrix_memcpy(G, X);
     gsl_linalg_QR_decomp(G, tau);
@@ -384,15 +565,32 @@ Test(least_squares, normal_equations_agree_when_well_conditioned,
     gsl_vector_free(tau), gsl_vector_free(res);
 }
 
+Test(least_squares, normal_equations_respect_row_stride,
+     .description = "ls_lstsq_normal with X a 30 x 5 submatrix view gives GSL's least-squares solution and leaves X alone")
+{
+    const size_t n = 30, p = 5;
+    gsl_matrix *X0 = gaussian_matrix(n, p);
+    gsl_vector *y = gaussian_vector(n), *beta = nan_vector(p), *want = gsl_lstsq(X0, y);
+    padded X = padded_copy(X0, NAN);
+    mlphys_require_implemented(ls_lstsq_normal(&X.view.matrix, y, beta), "ls_lstsq_normal", 4);
+    assert_padded_intact(&X, true, "X", "ls_lstsq_normal");
+    /* kappa(X) ~ 2.5, kappa^2 eps ~ 1e-15: as in the test above, 1e-11 */
+    mlphys_assert_vector_close(beta, want, 1e-11, 1e-11, "normal-equations beta for a submatrix view X",
+                               "gsl_blas_dgemm and gsl_blas_dgemv follow tda; a hand-written X^T X must too.");
+    gsl_matrix_free(X0), gsl_vector_free(y), gsl_vector_free(beta), gsl_vector_free(want), padded_free(&X);
+}
+
 Test(least_squares, normal_equations_lose_digits_on_longley,
      .description = "on Longley the normal equations are at least 1000x less accurate than QR, but still roughly right")
 {
     ls_data *d = longley();
-    gsl_vector *bq = gsl_vector_alloc(7), *bn = gsl_vector_alloc(7);
+    gsl_vector *bq = nan_vector(7), *bn = nan_vector(7);
     mlphys_require_implemented(ls_lstsq_normal(d->X, d->y, bn), "ls_lstsq_normal", 4);
     mlphys_require_implemented(ls_lstsq_qr(d->X, d->y, bq), "ls_lstsq_qr", 3);
     size_t jq, jn;
     double eq = nist_error(bq, &jq), en = nist_error(bn, &jn);
+    cr_assert(isfinite(eq) && isfinite(en), "Longley: beta[%zu] is NaN or Inf (%s solver): every coefficient "
+              "must be written", isfinite(eq) ? jn : jq, isfinite(eq) ? "normal-equations" : "QR");
     /* Both methods are insensitive to column scaling, so what counts is the condition number
      * of X with unit-norm columns, kappa_s = 4.3e4 (4.86e9 unscaled).  QR errs like
      * eps kappa_s (measured 2e-13), the normal equations like eps kappa_s^2 ~ 2e-7 (measured
@@ -408,12 +606,12 @@ Test(least_squares, normal_equations_lose_digits_on_longley,
 
 /* ---- TODO(5): generalised least squares --------------------------------------------------- */
 
-Test(least_squares, gls_ar1_matches_the_curriculum,
+Test(least_squares, gls_ar1_matches_the_statsmodels_example,
      .description = "Longley GLS with AR(1) errors, rho = -0.3634295, gives (-3.798e6, -12.766, -0.0380, -2.187, -1.152, -0.0681, 1993.95)")
 {
     ls_data *d = longley();
     gsl_matrix *S = ar1_covariance(16, -0.3634295);
-    gsl_vector *beta = gsl_vector_alloc(7);
+    gsl_vector *beta = nan_vector(7);
     mlphys_require_implemented(ls_gls(d->X, d->y, S, beta), "ls_gls", 5);
     /* The values carry 4 to 6 significant digits: each must agree to half a unit in its last
      * printed digit (what rounding the true value to those digits allows). */
@@ -430,9 +628,9 @@ Test(least_squares, gls_matches_gsl_multifit_on_whitened_data,
      .description = "Longley GLS equals gsl_multifit_linear run on the Cholesky-whitened data")
 {
     ls_data *d = longley();
-    gsl_matrix *S = ar1_covariance(16, -0.3634295), *L = gsl_matrix_alloc(16, 16), *Xw = gsl_matrix_alloc(16, 7);
-    gsl_matrix *cov = gsl_matrix_alloc(7, 7);
-    gsl_vector *yw = gsl_vector_alloc(16), *want = gsl_vector_alloc(7), *beta = gsl_vector_alloc(7);
+    gsl_matrix *S = ar1_covariance(16, -0.3634295), *L = nan_matrix(16, 16), *Xw = nan_matrix(16, 7);
+    gsl_matrix *cov = nan_matrix(7, 7);
+    gsl_vector *yw = nan_vector(16), *want = nan_vector(7), *beta = nan_vector(7);
     mlphys_require_implemented(ls_gls(d->X, d->y, S, beta), "ls_gls", 5);
     /* Independently: S = L L^T (GSL Cholesky), X_w = L^-1 X, y_w = L^-1 y, then GSL's SVD-based
      * least squares (with column balancing) on (X_w, y_w). */
@@ -456,8 +654,8 @@ Test(least_squares, gls_with_identity_covariance_is_ols,
      .description = "GLS with S = I reproduces the NIST certified OLS coefficients of Longley")
 {
     ls_data *d = longley();
-    gsl_matrix *S = gsl_matrix_alloc(16, 16);
-    gsl_vector *beta = gsl_vector_alloc(7);
+    gsl_matrix *S = nan_matrix(16, 16);
+    gsl_vector *beta = nan_vector(7);
     gsl_matrix_set_identity(S);
     mlphys_require_implemented(ls_gls(d->X, d->y, S, beta), "ls_gls", 5);
     /* With S = I whitening does nothing: the same 1e-9 bar as OLS (measured 2e-13). */
@@ -471,9 +669,9 @@ Test(least_squares, gls_with_diagonal_covariance_is_weighted_least_squares,
      .description = "with S = diag(sigma_i^2), GLS equals gsl_multifit_wlinear with weights 1/sigma_i^2")
 {
     const size_t n = 30, p = 5;
-    gsl_matrix *X = gaussian_matrix(n, p), *S = gsl_matrix_calloc(n, n), *cov = gsl_matrix_alloc(p, p);
-    gsl_vector *y = gaussian_vector(n), *wts = gsl_vector_alloc(n), *beta = gsl_vector_alloc(p);
-    gsl_vector *want = gsl_vector_alloc(p);
+    gsl_matrix *X = gaussian_matrix(n, p), *S = gsl_matrix_calloc(n, n), *cov = nan_matrix(p, p);
+    gsl_vector *y = gaussian_vector(n), *wts = nan_vector(n), *beta = nan_vector(p);
+    gsl_vector *want = nan_vector(p);
     for (size_t i = 0; i < n; i++) {
         double sd = 0.1 + 2.0 * gsl_rng_uniform(mlphys_rng()); /* noise levels from 0.1 to 2.1 */
         gsl_matrix_set(S, i, i, sd * sd);
@@ -491,11 +689,57 @@ Test(least_squares, gls_with_diagonal_covariance_is_weighted_least_squares,
     gsl_vector_free(beta), gsl_vector_free(want);
 }
 
+/* The GLS estimate computed independently: GSL's Cholesky S = L L^T, X_w = L^-1 X and y_w =
+ * L^-1 y by GSL's triangular solves, then GSL's QR least squares. */
+static gsl_vector *gls_by_gsl(const gsl_matrix *X, const gsl_vector *y, const gsl_matrix *S)
+{
+    const size_t n = X->size1, p = X->size2;
+    gsl_matrix *L = gsl_matrix_alloc(n, n), *Xw = gsl_matrix_alloc(n, p);
+    gsl_vector *yw = gsl_vector_alloc(n);
+    gsl_matrix_memcpy(L, S), gsl_matrix_memcpy(Xw, X), gsl_vector_memcpy(yw, y);
+    gsl_linalg_cholesky_decomp1(L);
+    gsl_blas_dtrsm(CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, 1.0, L, Xw);
+    gsl_blas_dtrsv(CblasLower, CblasNoTrans, CblasNonUnit, L, yw);
+    gsl_vector *beta = gsl_lstsq(Xw, yw);
+    gsl_matrix_free(L), gsl_matrix_free(Xw), gsl_vector_free(yw);
+    return beta;
+}
+
+/* S = 0.5 rho^|i-j| + diag(0.2 .. 1.7): AR(1)-correlated noise plus independent noise of
+ * unequal size; kappa(S) < 20. */
+static gsl_matrix *test_covariance(size_t n, double rho)
+{
+    gsl_matrix *S = ar1_covariance(n, rho);
+    gsl_matrix_scale(S, 0.5);
+    for (size_t i = 0; i < n; i++)
+        gsl_matrix_set(S, i, i, gsl_matrix_get(S, i, i) + 0.2 + 1.5 * (double)i / (double)n);
+    return S;
+}
+
+Test(least_squares, gls_respects_row_stride,
+     .description = "ls_gls with X (20 x 4) and S (20 x 20) submatrix views equals GSL's whitened solution and leaves X, S, y alone")
+{
+    const size_t n = 20, p = 4;
+    gsl_matrix *X0 = gaussian_matrix(n, p), *S0 = test_covariance(n, 0.6);
+    gsl_vector *y = gaussian_vector(n), *yk = gsl_vector_alloc(n), *beta = nan_vector(p);
+    gsl_vector *want = gls_by_gsl(X0, y, S0);
+    gsl_vector_memcpy(yk, y);
+    padded X = padded_copy(X0, NAN), S = padded_copy(S0, NAN);
+    mlphys_require_implemented(ls_gls(&X.view.matrix, y, &S.view.matrix, beta), "ls_gls", 5);
+    assert_padded_intact(&X, true, "X", "ls_gls"), assert_padded_intact(&S, true, "S", "ls_gls");
+    assert_vector_unchanged(y, yk, "y", "ls_gls");
+    /* kappa(L^-1 X) < 20: two backward-stable solvers agree to ~1e-15; 1e-11 leaves room */
+    mlphys_assert_vector_close(beta, want, 1e-11, 1e-11, "GLS beta for submatrix views X and S",
+                               "Copy S and X with gsl_matrix_memcpy (it follows tda) before factoring and whitening.");
+    gsl_matrix_free(X0), gsl_matrix_free(S0), gsl_vector_free(y), gsl_vector_free(yk), gsl_vector_free(beta);
+    gsl_vector_free(want), padded_free(&X), padded_free(&S);
+}
+
 Test(least_squares, gls_rejects_bad_shapes_and_indefinite_covariance,
      .description = "S of the wrong size gives GSL_EBADLEN, an S that is not positive definite GSL_EDOM")
 {
-    gsl_matrix *X = gsl_matrix_alloc(4, 2), *S3 = gsl_matrix_alloc(3, 3), *S = gsl_matrix_alloc(4, 4);
-    gsl_vector *y = gsl_vector_alloc(4), *beta = gsl_vector_alloc(2);
+    gsl_matrix *X = nan_matrix(4, 2), *S3 = nan_matrix(3, 3), *S = nan_matrix(4, 4);
+    gsl_vector *y = nan_vector(4), *beta = nan_vector(2);
     mlphys_fill_gaussian(X, mlphys_rng(), 1.0);
     gsl_vector_set_all(y, 1.0);
     gsl_matrix_set_identity(S3);
@@ -507,6 +751,120 @@ Test(least_squares, gls_rejects_bad_shapes_and_indefinite_covariance,
     gsl_matrix_free(X), gsl_matrix_free(S3), gsl_matrix_free(S), gsl_vector_free(y), gsl_vector_free(beta);
 }
 
+/* ---- TODO(8): the covariance of the estimate ------------------------------------------------ */
+
+/* NIST's certified standard deviations of the Longley OLS coefficients (the same certificate),
+ * and the certified residual standard deviation s. */
+static const double NIST_SE[7] = {890420.383607373, 84.9149257747669, 0.334910077722432E-01,
+                                  0.488399681651699, 0.214274163161675, 0.226073200069370,
+                                  455.478499142212};
+#define NIST_RESIDUAL_SD 304.854073561965
+
+Test(least_squares, gls_cov_gives_nist_standard_errors,
+     .description = "with S = s^2 I (s = 304.854073561965, certified) the square roots of diag cov are NIST's certified standard errors of the Longley fit")
+{
+    ls_data *d = longley();
+    gsl_matrix *S = gsl_matrix_calloc(16, 16), *cov = nan_matrix(7, 7);
+    for (size_t i = 0; i < 16; i++)
+        gsl_matrix_set(S, i, i, NIST_RESIDUAL_SD * NIST_RESIDUAL_SD);
+    mlphys_require_implemented(ls_gls_cov(d->X, S, cov), "ls_gls_cov", 8);
+    /* OLS with noise variance s^2: cov = s^2 (X^T X)^-1.  R^-1 R^-T is as blind to column
+     * scaling as QR itself, so its error is ~eps kappa_s = 1e-11 relative (kappa_s = 4.3e4, the
+     * condition number with unit-norm columns); measured 4.7e-13 at worst.  1e-9, the bar the
+     * coefficients meet, leaves a factor 100 over the prediction. */
+    for (size_t j = 0; j < 7; j++) {
+        double v = gsl_matrix_get(cov, j, j);
+        cr_assert(v > 0, "cov[%zu][%zu] = %g: a variance must be positive (is cov = R^-1 R^-T?)", j, j, v);
+        mlphys_assert_close(sqrt(v), NIST_SE[j], 0, 1e-9, "standard error of beta[%zu] (%s), sqrt(cov[%zu][%zu]), "
+                            "vs NIST's certified value", j, NAMES[j], j, j);
+    }
+    longley_free(d), gsl_matrix_free(S), gsl_matrix_free(cov);
+}
+
+Test(least_squares, gls_cov_is_the_inverse_fisher_information,
+     .description = "for correlated noise, cov (X^T S^-1 X) = I and cov is symmetric; X, S and cov are submatrix views")
+{
+    const size_t n = 20, p = 4;
+    gsl_matrix *X0 = gaussian_matrix(n, p), *S0 = test_covariance(n, -0.5);
+    padded X = padded_copy(X0, NAN), S = padded_copy(S0, NAN), C = padded_alloc(p, p, -0.0);
+    gsl_matrix_set_all(&C.view.matrix, NAN); /* garbage that must be overwritten */
+    gsl_matrix_memcpy(C.snap, C.parent);
+    mlphys_require_implemented(ls_gls_cov(&X.view.matrix, &S.view.matrix, &C.view.matrix), "ls_gls_cov", 8);
+    assert_padded_intact(&X, true, "X", "ls_gls_cov"), assert_padded_intact(&S, true, "S", "ls_gls_cov");
+    assert_padded_intact(&C, false, "cov", "ls_gls_cov");
+    /* The Fisher information F = X^T S^-1 X, built here with GSL: S^-1 from GSL's Cholesky
+     * inverse, then two products. */
+    gsl_matrix *Si = gsl_matrix_alloc(n, n), *T = gsl_matrix_alloc(n, p), *F = gsl_matrix_alloc(p, p);
+    gsl_matrix *I = gsl_matrix_alloc(p, p), *E = gsl_matrix_alloc(p, p);
+    gsl_matrix_memcpy(Si, S0);
+    gsl_linalg_cholesky_decomp1(Si);
+    gsl_linalg_cholesky_invert(Si);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, Si, X0, 0.0, T);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, X0, T, 0.0, F);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &C.view.matrix, F, 0.0, E);
+    gsl_matrix_set_identity(I);
+    /* kappa(F) < 400 here (kappa(X)^2 kappa(S)): the product is I to ~1e-13; allowed 1e-10 */
+    mlphys_assert_matrix_close(E, I, 1e-10, 0, "cov (X^T S^-1 X) vs the identity",
+                               "cov must be (X^T S^-1 X)^-1 = R^-1 R^-T for the R of the whitened L^-1 X "
+                               "(not R^-T R^-1, and not without whitening).");
+    for (size_t i = 0; i < p; i++)
+        for (size_t j = 0; j < i; j++)
+            mlphys_assert_close(gsl_matrix_get(&C.view.matrix, i, j), gsl_matrix_get(&C.view.matrix, j, i), 1e-14, 1e-12,
+                                "cov[%zu][%zu] vs cov[%zu][%zu]: a covariance is symmetric", i, j, j, i);
+    gsl_matrix_free(X0), gsl_matrix_free(S0), gsl_matrix_free(Si), gsl_matrix_free(T), gsl_matrix_free(F);
+    gsl_matrix_free(I), gsl_matrix_free(E), padded_free(&X), padded_free(&S), padded_free(&C);
+}
+
+Test(least_squares, gls_cov_with_diagonal_noise_matches_gsl_wlinear,
+     .description = "with S = diag(sigma_i^2) the covariance equals gsl_multifit_wlinear's (X^T W X)^-1, W = diag(1/sigma_i^2)")
+{
+    const size_t n = 30, p = 5;
+    gsl_matrix *X = gaussian_matrix(n, p), *S = gsl_matrix_calloc(n, n), *cov = nan_matrix(p, p);
+    gsl_matrix *want = gsl_matrix_alloc(p, p);
+    gsl_vector *y = gaussian_vector(n), *wts = gsl_vector_alloc(n), *c = gsl_vector_alloc(p);
+    for (size_t i = 0; i < n; i++) {
+        double sd = 0.1 + 2.0 * gsl_rng_uniform(mlphys_rng()); /* noise levels from 0.1 to 2.1 */
+        gsl_matrix_set(S, i, i, sd * sd);
+        gsl_vector_set(wts, i, 1.0 / (sd * sd));
+    }
+    mlphys_require_implemented(ls_gls_cov(X, S, cov), "ls_gls_cov", 8);
+    gsl_multifit_linear_workspace *w = gsl_multifit_linear_alloc(n, p);
+    double chisq;
+    gsl_multifit_wlinear(X, wts, y, c, want, &chisq, w); /* cov = (X^T W X)^-1, not rescaled */
+    /* the weighted X has kappa < 30: both computations agree to ~1e-15; 1e-11 is generous */
+    mlphys_assert_matrix_close(cov, want, 1e-11, 1e-11, "cov with diagonal S vs gsl_multifit_wlinear",
+                               "Row i of the whitened X is row i divided by sigma_i.");
+    gsl_multifit_linear_free(w);
+    gsl_matrix_free(X), gsl_matrix_free(S), gsl_matrix_free(cov), gsl_matrix_free(want);
+    gsl_vector_free(y), gsl_vector_free(wts), gsl_vector_free(c);
+}
+
+Test(least_squares, gls_cov_rejects_bad_input,
+     .description = "wrong shapes give GSL_EBADLEN; an S that is not positive definite or a rank-deficient X give GSL_EDOM; cov untouched")
+{
+    gsl_matrix *X = gsl_matrix_alloc(6, 3), *W = gsl_matrix_calloc(3, 6), *S = gsl_matrix_alloc(6, 6);
+    gsl_matrix *S3 = gsl_matrix_alloc(3, 3), *cov = gsl_matrix_alloc(3, 3), *cov4 = gsl_matrix_alloc(4, 4);
+    mlphys_fill_gaussian(X, mlphys_rng(), 1.0);
+    gsl_matrix_set_identity(S), gsl_matrix_set_identity(S3);
+    gsl_matrix_set_all(cov, 42.0);
+    mlphys_require_status(ls_gls_cov(X, S3, cov), GSL_EBADLEN, "ls_gls_cov", "S must be n x n = 6 x 6");
+    mlphys_require_status(ls_gls_cov(X, S, cov4), GSL_EBADLEN, "ls_gls_cov", "cov must be p x p = 3 x 3");
+    mlphys_require_status(ls_gls_cov(W, S3, cov), GSL_EBADLEN, "ls_gls_cov", "X is 3 x 6: n < p has no GLS covariance");
+    gsl_matrix_set(S, 4, 4, -1.0); /* a negative variance */
+    mlphys_require_status(ls_gls_cov(X, S, cov), GSL_EDOM, "ls_gls_cov", "S = diag(1, 1, 1, 1, -1, 1) is not a covariance");
+    gsl_matrix_set(S, 4, 4, 1.0);
+    for (size_t i = 0; i < 6; i++)
+        gsl_matrix_set(X, i, 2, 0.0);
+    mlphys_require_status(ls_gls_cov(X, S, cov), GSL_EDOM, "ls_gls_cov",
+                          "column 2 of X is zero: R_22 = 0 and X^T S^-1 X is singular (check R's diagonal)");
+    for (size_t i = 0; i < 3; i++)
+        for (size_t j = 0; j < 3; j++)
+            cr_expect(gsl_matrix_get(cov, i, j) == 42.0, "cov[%zu][%zu] was written although every call was "
+                      "rejected: check everything before writing the output", i, j);
+    gsl_matrix_free(X), gsl_matrix_free(W), gsl_matrix_free(S), gsl_matrix_free(S3), gsl_matrix_free(cov);
+    gsl_matrix_free(cov4);
+}
+
 /* ---- TODO(6): the minimum-norm solution --------------------------------------------------- */
 
 Test(least_squares, minnorm_by_hand, .description = "X = [[1, 1, 0], [0, 0, 1]], y = (2, 3): the shortest solution is (1, 1, 3)")
@@ -514,7 +872,7 @@ Test(least_squares, minnorm_by_hand, .description = "X = [[1, 1, 0], [0, 0, 1]],
     double x[] = {1, 1, 0, 0, 0, 1}, yy[] = {2, 3}, want[] = {1, 1, 3};
     gsl_matrix_view X = gsl_matrix_view_array(x, 2, 3);
     gsl_vector_view y = gsl_vector_view_array(yy, 2), w = gsl_vector_view_array(want, 3);
-    gsl_vector *beta = gsl_vector_alloc(3);
+    gsl_vector *beta = nan_vector(3);
     mlphys_require_implemented(ls_minnorm(&X.matrix, &y.vector, beta), "ls_minnorm", 6);
     /* beta_0 + beta_1 = 2 is met by (2, 0) too; the shortest splits it evenly. */
     mlphys_assert_vector_close(beta, &w.vector, 1e-14, 1e-14, "min-norm beta",
@@ -528,7 +886,7 @@ Test(least_squares, minnorm_interpolates_and_equals_the_pseudo_inverse,
 {
     const size_t n = 15, p = 40;
     gsl_matrix *X = gaussian_matrix(n, p);
-    gsl_vector *y = gaussian_vector(n), *beta = gsl_vector_alloc(p), *fit = gsl_vector_alloc(n);
+    gsl_vector *y = gaussian_vector(n), *beta = nan_vector(p), *fit = nan_vector(n);
     mlphys_require_implemented(ls_minnorm(X, y, beta), "ls_minnorm", 6);
     gsl_blas_dgemv(CblasNoTrans, 1.0, X, beta, 0.0, fit);
     /* kappa(X) ~ 4 for 15 x 40 Gaussian: round-off ~1e-15; 1e-12 leaves 1000x. */
@@ -538,6 +896,25 @@ Test(least_squares, minnorm_interpolates_and_equals_the_pseudo_inverse,
     mlphys_assert_vector_close(beta, want, 1e-12, 1e-12, "min-norm beta vs V S^-1 U^T y (GSL's SVD)",
                                "An exact solution that is not the shortest has a null-space component.");
     gsl_matrix_free(X), gsl_vector_free(y), gsl_vector_free(beta), gsl_vector_free(fit), gsl_vector_free(want);
+}
+
+Test(least_squares, minnorm_respects_row_stride,
+     .description = "ls_minnorm with X a 6 x 15 submatrix view gives the pseudo-inverse solution and leaves X and y alone")
+{
+    const size_t n = 6, p = 15;
+    gsl_matrix *X0 = gaussian_matrix(n, p);
+    gsl_vector *y = gaussian_vector(n), *yk = gsl_vector_alloc(n), *beta = nan_vector(p);
+    gsl_vector *want = svd_filter_solution(X0, y, 0.0, NULL);
+    gsl_vector_memcpy(yk, y);
+    padded X = padded_copy(X0, NAN);
+    mlphys_require_implemented(ls_minnorm(&X.view.matrix, y, beta), "ls_minnorm", 6);
+    assert_padded_intact(&X, true, "X", "ls_minnorm");
+    assert_vector_unchanged(y, yk, "y", "ls_minnorm");
+    /* kappa ~ 4 for a 6 x 15 Gaussian matrix: as in the test above, 1e-12 */
+    mlphys_assert_vector_close(beta, want, 1e-12, 1e-12, "min-norm beta for a submatrix view X vs GSL's SVD",
+                               "gsl_matrix_transpose_memcpy follows tda; a hand-written transpose must use it too.");
+    gsl_matrix_free(X0), gsl_vector_free(y), gsl_vector_free(yk), gsl_vector_free(beta), gsl_vector_free(want);
+    padded_free(&X);
 }
 
 Test(least_squares, minnorm_rejects_tall_matrices, .description = "ls_minnorm returns GSL_EBADLEN for n > p or mismatched vectors")
@@ -556,7 +933,7 @@ Test(least_squares, minnorm_rejects_tall_matrices, .description = "ls_minnorm re
 static void check_ridge_against_svd(size_t n, size_t p, double lambda)
 {
     gsl_matrix *X = gaussian_matrix(n, p);
-    gsl_vector *y = gaussian_vector(n), *beta = gsl_vector_alloc(p);
+    gsl_vector *y = gaussian_vector(n), *beta = nan_vector(p);
     mlphys_require_implemented(ls_ridge(X, y, lambda, beta), "ls_ridge", 7);
     gsl_vector *want = svd_filter_solution(X, y, lambda, NULL);
     /* Well conditioned for lambda = 0.5 (kappa of [X; sqrt(lambda) I] < 20): 1e-12 is ~100x. */
@@ -577,7 +954,7 @@ Test(least_squares, ridge_tends_to_minnorm_as_lambda_vanishes,
 {
     const size_t n = 15, p = 35;
     gsl_matrix *X = gaussian_matrix(n, p);
-    gsl_vector *y = gaussian_vector(n), *br = gsl_vector_alloc(p), *bm = gsl_vector_alloc(p);
+    gsl_vector *y = gaussian_vector(n), *br = nan_vector(p), *bm = nan_vector(p);
     double smin;
     gsl_vector *pinv = svd_filter_solution(X, y, 0.0, &smin);
     mlphys_require_implemented(ls_minnorm(X, y, bm), "ls_minnorm", 6);
@@ -597,16 +974,37 @@ Test(least_squares, ridge_tends_to_minnorm_as_lambda_vanishes,
     gsl_matrix_free(X), gsl_vector_free(y), gsl_vector_free(br), gsl_vector_free(bm), gsl_vector_free(pinv);
 }
 
-Test(least_squares, ridge_rejects_bad_lambda_and_shapes,
-     .description = "lambda <= 0 or NaN gives GSL_EINVAL, mismatched shapes GSL_EBADLEN")
+Test(least_squares, ridge_respects_row_stride,
+     .description = "ls_ridge with X a 9 x 14 submatrix view matches the SVD formula and leaves X and y alone")
 {
-    gsl_matrix *X = gsl_matrix_alloc(5, 3);
-    gsl_vector *y = gsl_vector_alloc(5), *b = gsl_vector_alloc(3), *b4 = gsl_vector_alloc(4);
+    const size_t n = 9, p = 14;
+    const double lambda = 0.5;
+    gsl_matrix *X0 = gaussian_matrix(n, p);
+    gsl_vector *y = gaussian_vector(n), *yk = gsl_vector_alloc(n), *beta = nan_vector(p);
+    gsl_vector *want = svd_filter_solution(X0, y, lambda, NULL);
+    gsl_vector_memcpy(yk, y);
+    padded X = padded_copy(X0, NAN);
+    mlphys_require_implemented(ls_ridge(&X.view.matrix, y, lambda, beta), "ls_ridge", 7);
+    assert_padded_intact(&X, true, "X", "ls_ridge");
+    assert_vector_unchanged(y, yk, "y", "ls_ridge");
+    /* kappa of [X; sqrt(lambda) I] < 20: as in the test above, 1e-12 */
+    mlphys_assert_vector_close(beta, want, 1e-12, 1e-12, "ridge beta for a submatrix view X",
+                               "Copy X into the top of the stacked matrix with gsl_matrix_memcpy on a submatrix view.");
+    gsl_matrix_free(X0), gsl_vector_free(y), gsl_vector_free(yk), gsl_vector_free(beta), gsl_vector_free(want);
+    padded_free(&X);
+}
+
+Test(least_squares, ridge_rejects_bad_lambda_and_shapes,
+     .description = "lambda <= 0, NaN or Inf gives GSL_EINVAL, mismatched shapes GSL_EBADLEN")
+{
+    gsl_matrix *X = nan_matrix(5, 3);
+    gsl_vector *y = nan_vector(5), *b = nan_vector(3), *b4 = nan_vector(4);
     mlphys_fill_gaussian(X, mlphys_rng(), 1.0);
     gsl_vector_set_all(y, 1.0);
     mlphys_require_status(ls_ridge(X, y, 0.0, b), GSL_EINVAL, "ls_ridge", "lambda = 0 is not ridge (use ls_lstsq_qr)");
     mlphys_require_status(ls_ridge(X, y, -1.0, b), GSL_EINVAL, "ls_ridge", "lambda must be > 0");
     mlphys_require_status(ls_ridge(X, y, NAN, b), GSL_EINVAL, "ls_ridge", "lambda = NaN");
+    mlphys_require_status(ls_ridge(X, y, INFINITY, b), GSL_EINVAL, "ls_ridge", "lambda = +Inf");
     mlphys_require_status(ls_ridge(X, y, 1.0, b4), GSL_EBADLEN, "ls_ridge", "beta must have p = 3 entries");
     gsl_matrix_free(X), gsl_vector_free(y), gsl_vector_free(b), gsl_vector_free(b4);
 }
@@ -618,8 +1016,8 @@ Test(least_squares, ridge_rejects_bad_lambda_and_shapes,
  * for p > n.  For isotropic features this is the excess test risk E (x^T (beta_hat - beta))^2. */
 static double minnorm_risk(size_t n, size_t p, double sigma, int R)
 {
-    gsl_matrix *X = gsl_matrix_alloc(n, p);
-    gsl_vector *y = gsl_vector_alloc(n), *b = gsl_vector_alloc(p), *bh = gsl_vector_alloc(p);
+    gsl_matrix *X = nan_matrix(n, p);
+    gsl_vector *y = nan_vector(n), *b = nan_vector(p), *bh = nan_vector(p);
     double acc = 0.0;
     for (int r = 0; r < R; r++) {
         for (size_t j = 0; j < p; j++)

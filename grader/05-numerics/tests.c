@@ -12,6 +12,7 @@
 #include <float.h>
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_linalg.h>
+#include <string.h>
 
 MLPHYS_SUITE(numerics, 10);
 
@@ -122,13 +123,76 @@ static double student_cond2(const gsl_matrix *A)
     return kappa;
 }
 
+/* ---- submatrix views with sentinels ------------------------------------------------------
+ * Every matrix argument is also tested as a gsl_matrix_submatrix of a larger "parent" matrix:
+ * its row stride tda is then larger than its width size2, so code that steps from row i to
+ * row i + 1 by size2 instead of tda reads or writes the wrong entries.  The parent has PAD
+ * rows and columns on every side of the view (PAD = 9 is more than any register tile, so a
+ * tile written past the view's edge stays inside the parent's memory).  Around an input the
+ * padding is NaN, so any entry read from outside the view poisons the result; around an output
+ * it is -0.0, and the test compares bits: adding anything to -0.0, even +0.0 from a
+ * zero-padded edge tile, gives +0.0 in IEEE arithmetic, so every write outside the view shows. */
+enum { PAD = 9 };
+
+typedef struct {
+    gsl_matrix *parent, *snap; /* the parent, and a copy of it taken by padded_snapshot() */
+    gsl_matrix_view view;      /* rows x cols at (PAD, PAD), tda = cols + 2 PAD */
+} padded;
+
+static padded padded_alloc(size_t rows, size_t cols, double outside)
+{
+    padded p;
+    p.parent = gsl_matrix_alloc(rows + 2 * PAD, cols + 2 * PAD);
+    p.snap = gsl_matrix_alloc(rows + 2 * PAD, cols + 2 * PAD);
+    gsl_matrix_set_all(p.parent, outside);
+    p.view = gsl_matrix_submatrix(p.parent, PAD, PAD, rows, cols);
+    return p;
+}
+
+/* A view holding a copy of m, inside a parent padded with `outside`. */
+static padded padded_copy(const gsl_matrix *m, double outside)
+{
+    padded p = padded_alloc(m->size1, m->size2, outside);
+    gsl_matrix_memcpy(&p.view.matrix, m);
+    return p;
+}
+
+static void padded_snapshot(padded *p) { gsl_matrix_memcpy(p->snap, p->parent); }
+
+static void padded_free(padded *p) { gsl_matrix_free(p->parent), gsl_matrix_free(p->snap); }
+
+static bool same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
+
+/* Every entry of the parent outside the view (or, with whole = true, every entry at all: for a
+ * const input) has the bits it had at padded_snapshot(). */
+static void assert_padded_intact(const padded *p, bool whole, const char *name, const char *fn)
+{
+    const size_t r1 = PAD + p->view.matrix.size1, c1 = PAD + p->view.matrix.size2;
+    for (size_t i = 0; i < p->parent->size1; i++)
+        for (size_t j = 0; j < p->parent->size2; j++) {
+            const bool inside = i >= PAD && i < r1 && j >= PAD && j < c1;
+            double now = gsl_matrix_get(p->parent, i, j), was = gsl_matrix_get(p->snap, i, j);
+            if ((whole || !inside) && !same_bits(now, was)) {
+                if (inside)
+                    cr_assert_fail("%s changed %s: entry (%zu, %zu) was %.17g, is now %.17g. %s is an "
+                                   "input (const): work on a copy", fn, name, i - PAD, j - PAD, was, now, name);
+                cr_assert_fail("%s wrote outside the submatrix view %s (%zu x %zu, row stride tda = %zu): the "
+                               "entry at row %ld, column %ld relative to the view's corner was %g, is now %g. Row i "
+                               "starts at data + i * tda (not i * size2), and an edge tile must be clipped to "
+                               "the matrix", fn, name, p->view.matrix.size1, p->view.matrix.size2,
+                               p->view.matrix.tda, (long)i - PAD, (long)j - PAD, was, now);
+            }
+        }
+}
+
 /* ---- TODO(1): the naive product ---------------------------------------------------------- */
 
 Test(numerics, naive_hand_worked_2x2, .description = "[[1,2],[3,4]] [[5,6],[7,8]] = [[19,22],[43,50]]")
 {
-    double a[] = {1, 2, 3, 4}, b[] = {5, 6, 7, 8}, c[4] = {0}, want[] = {19, 22, 43, 50};
+    double a[] = {1, 2, 3, 4}, b[] = {5, 6, 7, 8}, c[4] = {NAN, NAN, NAN, NAN}, want[] = {19, 22, 43, 50};
     gsl_matrix_view A = gsl_matrix_view_array(a, 2, 2), B = gsl_matrix_view_array(b, 2, 2);
     gsl_matrix_view C = gsl_matrix_view_array(c, 2, 2);
+    /* C starts as NaN: the product must overwrite it, not add to it */
     mlphys_require_implemented(numerics_matmul_naive(&A.matrix, &B.matrix, &C.matrix, NULL),
                                "numerics_matmul_naive", 1);
     /* small integers: the products are exact, so the answer must be exact */
@@ -143,7 +207,7 @@ Test(numerics, naive_counts_two_m_n_k_flops, .description = "the flop count of a
     for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
         const size_t M = shapes[s][0], K = shapes[s][1], N = shapes[s][2];
         gsl_matrix *A = gaussian(M, K), *B = gaussian(K, N), *C = gsl_matrix_alloc(M, N);
-        uint64_t flops = 0;
+        uint64_t flops = 12345; /* garbage that must be overwritten */
         mlphys_require_implemented(numerics_matmul_naive(A, B, C, &flops), "numerics_matmul_naive", 1);
         const uint64_t want = 2 * (uint64_t)M * N * K;
         cr_expect(flops == want, "flops for (%zu x %zu) times (%zu x %zu): got %llu, want 2 M N K = %llu. "
@@ -160,11 +224,40 @@ Test(numerics, naive_matches_gsl_dgemm, .description = "the naive product agrees
     for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
         gsl_matrix *A = gaussian(shapes[s][0], shapes[s][1]), *B = gaussian(shapes[s][1], shapes[s][2]);
         gsl_matrix *C = gsl_matrix_alloc(shapes[s][0], shapes[s][2]), *want = gsl_product(A, B);
+        gsl_matrix_set_all(C, NAN); /* garbage that must be overwritten */
         mlphys_require_implemented(numerics_matmul_naive(A, B, C, NULL), "numerics_matmul_naive", 1);
         assert_products_agree(C, want, A, B, "naive product vs gsl_blas_dgemm",
                               "Is it C_ij = sum_k A_ik B_kj with A->tda and B->tda as row strides?");
         gsl_matrix_free(A), gsl_matrix_free(B), gsl_matrix_free(C), gsl_matrix_free(want);
     }
+}
+
+/* C = A B on submatrix views: A, B inside NaN padding, C inside -0.0 padding and NaN itself. */
+static void check_product_on_views(int blocked, size_t M, size_t K, size_t N)
+{
+    const char *fn = blocked ? "numerics_matmul_blocked" : "numerics_matmul_naive";
+    gsl_matrix *A0 = gaussian(M, K), *B0 = gaussian(K, N), *want = gsl_product(A0, B0);
+    padded A = padded_copy(A0, NAN), B = padded_copy(B0, NAN), C = padded_alloc(M, N, -0.0);
+    gsl_matrix_set_all(&C.view.matrix, NAN); /* garbage that must be overwritten */
+    padded_snapshot(&A), padded_snapshot(&B), padded_snapshot(&C);
+    int st = blocked ? numerics_matmul_blocked(&A.view.matrix, &B.view.matrix, &C.view.matrix)
+                     : numerics_matmul_naive(&A.view.matrix, &B.view.matrix, &C.view.matrix, NULL);
+    mlphys_require_implemented(st, fn, blocked ? 2 : 1);
+    assert_padded_intact(&A, true, "A", fn), assert_padded_intact(&B, true, "B", fn);
+    assert_padded_intact(&C, false, "C", fn);
+    assert_products_agree(&C.view.matrix, want, A0, B0,
+                          blocked ? "blocked product of submatrix views" : "naive product of submatrix views",
+                          "Row i of a gsl_matrix starts at data + i * tda, not data + i * size2 (a view's tda "
+                          "is its parent's width).");
+    gsl_matrix_free(A0), gsl_matrix_free(B0), gsl_matrix_free(want);
+    padded_free(&A), padded_free(&B), padded_free(&C);
+}
+
+Test(numerics, naive_respects_row_stride,
+     .description = "the naive product works on submatrix views (tda > size2), leaves A and B alone and writes nothing outside C")
+{
+    check_product_on_views(0, 13, 11, 9);
+    check_product_on_views(0, 1, 7, 5);
 }
 
 Test(numerics, naive_rejects_bad_shapes_and_aliasing, .description = "mismatched shapes give GSL_EBADLEN, C == A gives GSL_EINVAL")
@@ -243,31 +336,28 @@ Test(numerics, blocked_overwrites_c, .description = "the blocked product ignores
     gsl_matrix_free(A), gsl_matrix_free(B), gsl_matrix_free(C), gsl_matrix_free(want);
 }
 
-Test(numerics, blocked_respects_row_stride, .description = "the blocked product works on submatrix views, whose row stride tda exceeds their width")
+Test(numerics, blocked_respects_row_stride, .description = "the blocked product works on submatrix views, whose row stride tda exceeds their width, and never writes past the edge of C")
 {
-    gsl_matrix *PA = gaussian(80, 90), *PB = gaussian(75, 100), *PC = gsl_matrix_alloc(70, 90);
-    gsl_matrix_set_all(PC, 7.0);
-    gsl_matrix_view A = gsl_matrix_submatrix(PA, 3, 5, 66, 70);  /* tda 90  */
-    gsl_matrix_view B = gsl_matrix_submatrix(PB, 2, 1, 70, 69);  /* tda 100 */
-    gsl_matrix_view C = gsl_matrix_submatrix(PC, 1, 2, 66, 69);  /* tda 90  */
-    gsl_matrix *want = gsl_product(&A.matrix, &B.matrix);
-    mlphys_require_implemented(numerics_matmul_blocked(&A.matrix, &B.matrix, &C.matrix), "numerics_matmul_blocked", 2);
-    assert_products_agree(&C.matrix, want, &A.matrix, &B.matrix, "blocked product of submatrix views",
-                          "Row i of a gsl_matrix starts at data + i * tda, not data + i * size2.");
-    for (size_t i = 0; i < PC->size1; i++)
-        for (size_t j = 0; j < PC->size2; j++)
-            if (i < 1 || i >= 67 || j < 2 || j >= 71)
-                cr_assert(gsl_matrix_get(PC, i, j) == 7.0, "entry (%zu, %zu) of the matrix around the view C "
-                          "changed: write only the M x N entries of C, at data + i * tda + j", i, j);
-    gsl_matrix_free(PA), gsl_matrix_free(PB), gsl_matrix_free(PC), gsl_matrix_free(want);
+    /* 100 x 300 times 300 x 69: more rows than one MC block, a K longer than one KC panel, and
+     * partial register tiles at the bottom and right edges (100 and 69 are not multiples of 8,
+     * 69 not of 2 or 4).  Then a 1 x 1 product, a single partial tile. */
+    check_product_on_views(1, 100, 300, 69);
+    check_product_on_views(1, 66, 70, 69);
+    check_product_on_views(1, 1, 1, 1);
 }
 
-Test(numerics, blocked_rejects_bad_shapes, .description = "the blocked product returns GSL_EBADLEN for mismatched shapes")
+Test(numerics, blocked_rejects_bad_shapes, .description = "the blocked product returns GSL_EBADLEN for mismatched shapes and GSL_EINVAL when C is A")
 {
     gsl_matrix *A = gsl_matrix_calloc(3, 4), *B = gsl_matrix_calloc(5, 2), *C = gsl_matrix_calloc(3, 2);
+    gsl_matrix *B2 = gsl_matrix_calloc(4, 2), *Cbad = gsl_matrix_calloc(2, 3), *S = gsl_matrix_calloc(3, 3);
     mlphys_require_status(numerics_matmul_blocked(A, B, C), GSL_EBADLEN, "numerics_matmul_blocked",
                           "A is 3x4 and B is 5x2: the inner dimensions disagree");
+    mlphys_require_status(numerics_matmul_blocked(A, B2, Cbad), GSL_EBADLEN, "numerics_matmul_blocked",
+                          "C must be 3x2 for a 3x4 times 4x2 product");
+    mlphys_require_status(numerics_matmul_blocked(S, S, S), GSL_EINVAL, "numerics_matmul_blocked",
+                          "C is the same matrix as A and B: writing C would destroy the input");
     gsl_matrix_free(A), gsl_matrix_free(B), gsl_matrix_free(C);
+    gsl_matrix_free(B2), gsl_matrix_free(Cbad), gsl_matrix_free(S);
 }
 
 /* ---- TODO(3): the Hilbert matrix ---------------------------------------------------------- */
@@ -287,6 +377,20 @@ Test(numerics, hilbert_entries, .description = "H_ij = 1/(i+j+1): H_00 = 1, H_01
     mlphys_require_implemented(numerics_hilbert(one), "numerics_hilbert", 3);
     mlphys_assert_close(gsl_matrix_get(one, 0, 0), 1.0, 0, 0, "the 1x1 Hilbert matrix");
     gsl_matrix_free(H), gsl_matrix_free(one);
+}
+
+Test(numerics, hilbert_respects_row_stride, .description = "numerics_hilbert fills a 6x6 submatrix view (tda > 6) and nothing around it")
+{
+    padded H = padded_alloc(6, 6, -0.0);
+    gsl_matrix_set_all(&H.view.matrix, NAN);
+    padded_snapshot(&H);
+    mlphys_require_implemented(numerics_hilbert(&H.view.matrix), "numerics_hilbert", 3);
+    assert_padded_intact(&H, false, "H", "numerics_hilbert");
+    for (size_t i = 0; i < 6; i++)
+        for (size_t j = 0; j < 6; j++) /* one correctly rounded division: one ulp */
+            mlphys_assert_close(gsl_matrix_get(&H.view.matrix, i, j), 1.0 / (double)(i + j + 1), 0, DBL_EPSILON,
+                                "H[%zu][%zu] of a submatrix view (row i starts at data + i * tda)", i, j);
+    padded_free(&H);
 }
 
 Test(numerics, hilbert_rejects_non_square, .description = "numerics_hilbert returns GSL_EBADLEN for a 3x4 matrix")
@@ -339,6 +443,25 @@ Test(numerics, cond2_of_a_wide_matrix, .description = "kappa of a 5x9 matrix wit
                         "needs M >= N: decompose A^T, which has the same singular values)");
     cr_expect(mlphys_matrix_rel_error(A, keep) == 0.0, "numerics_cond2 changed A: decompose a copy");
     gsl_matrix_free(A), gsl_matrix_free(keep);
+}
+
+Test(numerics, cond2_respects_row_stride, .description = "kappa of 5x9 and 9x5 submatrix views (tda > size2) with singular values 4 .. 0.25 is 16, and the views are untouched")
+{
+    double sig[] = {4, 2, 1, 0.5, 0.25};
+    gsl_vector_view sigma = gsl_vector_view_array(sig, 5);
+    for (int wide = 0; wide <= 1; wide++) {
+        gsl_matrix *A0 = wide ? with_singular_values(5, 9, &sigma.vector, mlphys_rng())
+                              : with_singular_values(9, 5, &sigma.vector, mlphys_rng());
+        padded A = padded_copy(A0, NAN); /* an entry read from outside the view makes kappa NaN */
+        padded_snapshot(&A);
+        double k = student_cond2(&A.view.matrix);
+        assert_padded_intact(&A, true, "A", "numerics_cond2");
+        /* kappa = 16: the SVD gets it to a few eps; 1e-12 is ~100x that */
+        mlphys_assert_close(k, 16.0, 0, 1e-12, "kappa of a %s submatrix view (copy it with gsl_matrix_memcpy or "
+                            "gsl_matrix_transpose_memcpy, which follow tda; a flat memcpy of M N doubles does not)",
+                            wide ? "wide 5x9" : "tall 9x5");
+        gsl_matrix_free(A0), padded_free(&A);
+    }
 }
 
 Test(numerics, cond2_of_a_singular_matrix_is_infinite, .description = "diag(1, 2, 0) has s_min = 0 exactly, so kappa = +infinity")
@@ -434,12 +557,64 @@ Test(numerics, solve_hilbert_loses_log10_kappa_digits, .description = "solving H
     }
 }
 
+Test(numerics, solve_error_of_a_rounded_right_hand_side_by_hand,
+     .description = "A = [[1, 1], [1, 1 + 2^-52]], x_true = (1, 1/4): b rounds to (5/4, 5/4), x = (5/4, 0), relerr = |(1/4, -1/4)| / |(1, 1/4)| = 0.3430")
+{
+    /* Worked by hand, every step exact except one rounding.  (1 + 2^-52)/4 = 1/4 + 2^-54 is a
+     * double, but b_1 = 1 + 1/4 + 2^-54 is not: it rounds to 5/4, the same as b_0, in any order of
+     * summation and with or without a fused multiply-add.  LU (with or without the row swap,
+     * the pivots tie) gives u_11 = +-2^-52 exactly, the second component of the forward
+     * substitution is exactly 0, so x = (5/4, 0).  x - x_true = (1/4, -1/4):
+     *   relerr = sqrt(2)/4 / sqrt(17/16) = sqrt(2/17) = 0.342997...
+     * The max-norm would give 0.25, dividing by |x| instead of |x_true| 0.2828: a relative
+     * tolerance of 1e-13 (a few roundings in two norms and a division) separates them. */
+    double a[] = {1, 1, 1, 1 + DBL_EPSILON}, xt[] = {1, 0.25};
+    gsl_matrix_view A = gsl_matrix_view_array(a, 2, 2);
+    gsl_vector_view x = gsl_vector_view_array(xt, 2);
+    double r = NAN;
+    mlphys_require_implemented(numerics_solve_relerr(&A.matrix, &x.vector, &r), "numerics_solve_relerr", 5);
+    mlphys_assert_close(r, sqrt(2.0 / 17.0), 0, 1e-13,
+                        "relerr for A = [[1, 1], [1, 1 + 2^-52]], x_true = (1, 0.25) (want |x - x_true|_2 / "
+                        "|x_true|_2 = sqrt(2/17): the 2-norm, not the max-norm (0.25), and divided by the true "
+                        "x, not the computed one (0.2828))");
+    cr_assert(a[0] == 1 && a[1] == 1 && a[2] == 1 && a[3] == 1 + DBL_EPSILON && xt[0] == 1 && xt[1] == 0.25,
+              "numerics_solve_relerr changed its inputs: LU-factor a copy of A and leave x_true alone");
+}
+
+Test(numerics, solve_respects_row_stride_and_leaves_inputs_alone,
+     .description = "a 20x20 submatrix view A and a strided x_true: relerr <= 10 kappa eps, and neither input changes")
+{
+    const size_t n = 20;
+    gsl_matrix *A0 = gaussian(n, n), *X = gsl_matrix_alloc(n, 3);
+    gsl_matrix_set_all(X, NAN); /* x_true is column 1 of X: stride 3, NaN on both sides */
+    gsl_vector_view x = gsl_matrix_column(X, 1);
+    for (size_t i = 0; i < n; i++)
+        gsl_vector_set(&x.vector, i, gsl_ran_gaussian(mlphys_rng(), 1.0));
+    gsl_matrix *Xkeep = gsl_matrix_alloc(n, 3);
+    gsl_matrix_memcpy(Xkeep, X);
+    padded A = padded_copy(A0, NAN);
+    padded_snapshot(&A);
+    double r = NAN, k = gsl_kappa(A0);
+    mlphys_require_implemented(numerics_solve_relerr(&A.view.matrix, &x.vector, &r), "numerics_solve_relerr", 5);
+    assert_padded_intact(&A, true, "A", "numerics_solve_relerr");
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < 3; j++)
+            cr_assert(same_bits(gsl_matrix_get(X, i, j), gsl_matrix_get(Xkeep, i, j)),
+                      "numerics_solve_relerr changed entry %zu of the memory around or in x_true (a vector "
+                      "with stride 3): x_true is const; use gsl_vector_get or the stride", i);
+    /* the same bound as for the random matrices below (SOLVE_C = 10, measured <= 0.82) */
+    cr_assert(r >= 0 && r <= 10 * k * DBL_EPSILON,
+              "relerr = %.3g for a 20x20 submatrix view, want <= 10 kappa eps = %.3g: copy A with "
+              "gsl_matrix_memcpy (it follows tda) and read x_true with its stride", r, 10 * k * DBL_EPSILON);
+    gsl_matrix_free(A0), gsl_matrix_free(X), gsl_matrix_free(Xkeep), padded_free(&A);
+}
+
 Test(numerics, solve_rejects_bad_input, .description = "GSL_EBADLEN for shapes, GSL_EINVAL for x_true = 0, GSL_EDOM for an exactly singular matrix")
 {
     gsl_matrix *R = gsl_matrix_calloc(3, 4), *A = gsl_matrix_alloc(3, 3);
     gsl_vector *x3 = gsl_vector_alloc(3), *x4 = gsl_vector_alloc(4), *z = gsl_vector_calloc(3);
     gsl_matrix_set_identity(A), gsl_vector_set_all(x3, 1.0), gsl_vector_set_all(x4, 1.0);
-    double r, s[] = {1, 2, 2, 4}; /* rank 1: LU with pivoting meets the pivot 1 - 0.5 * 2 = 0 exactly */
+    double r = 42, s[] = {1, 2, 2, 4}; /* rank 1: LU with pivoting meets the pivot 1 - 0.5 * 2 = 0 exactly */
     gsl_matrix_view S = gsl_matrix_view_array(s, 2, 2);
     gsl_vector_view x2 = gsl_vector_subvector(x3, 0, 2);
     mlphys_require_status(numerics_solve_relerr(R, x4, &r), GSL_EBADLEN, "numerics_solve_relerr", "A must be square");
@@ -449,5 +624,6 @@ Test(numerics, solve_rejects_bad_input, .description = "GSL_EBADLEN for shapes, 
                           "x_true = 0 has no relative error");
     mlphys_require_status(numerics_solve_relerr(&S.matrix, &x2.vector, &r), GSL_EDOM, "numerics_solve_relerr",
                           "[[1,2],[2,4]] is singular: an exactly zero pivot");
+    cr_expect(r == 42, "relerr was written (%g) although every call was rejected", r);
     gsl_matrix_free(R), gsl_matrix_free(A), gsl_vector_free(x3), gsl_vector_free(x4), gsl_vector_free(z);
 }

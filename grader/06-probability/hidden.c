@@ -15,6 +15,7 @@ Test(probability, exponential_mean_and_variance,
      * variance of a skewed law has a longer right tail than a Gaussian). */
     const size_t n = 100000;
     gsl_vector *x = gsl_vector_alloc(n);
+    gsl_vector_set_all(x, NAN); /* garbage that must be overwritten */
     mlphys_require_implemented(prob_sample_exponential(0.5, mlphys_rng(), x), "prob_sample_exponential", 2);
     double s = 0, s2 = 0;
     for (size_t k = 0; k < n; k++)

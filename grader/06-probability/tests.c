@@ -29,6 +29,15 @@ MLPHYS_SUITE(probability, 10);
 
 /* ---- helpers --------------------------------------------------------------------------- */
 
+/* Outputs are allocated filled with NaN, so an entry left unwritten (an early return, a loop
+ * one short) fails visibly instead of passing on whatever malloc returned. */
+static gsl_vector *nan_vector(size_t n)
+{
+    gsl_vector *v = gsl_vector_alloc(n);
+    gsl_vector_set_all(v, NAN);
+    return v;
+}
+
 static gsl_vector *vec(size_t n, const double *a)
 {
     gsl_vector *v = gsl_vector_alloc(n);
@@ -51,14 +60,17 @@ static gsl_vector *t_grid(size_t T, double tmax)
 static double cf_max_deviation(const gsl_vector *x, const gsl_vector *t, double (*phi)(double, double),
                                double param, double *tworst)
 {
-    gsl_vector *re = gsl_vector_alloc(t->size), *im = gsl_vector_alloc(t->size);
+    gsl_vector *re = nan_vector(t->size), *im = nan_vector(t->size);
     mlphys_require_implemented(prob_empirical_cf(x, t, re, im), "prob_empirical_cf", 4);
     double worst = 0;
     *tworst = 0;
     for (size_t j = 0; j < t->size; j++) {
-        double tj = gsl_vector_get(t, j);
-        double d = hypot(gsl_vector_get(re, j) - phi(tj, param), gsl_vector_get(im, j));
-        if (!(d <= worst)) { /* also catches NaN */
+        double tj = gsl_vector_get(t, j), r = gsl_vector_get(re, j), i = gsl_vector_get(im, j);
+        if (!isfinite(r) || !isfinite(i)) /* checked first: no later finite entry may hide it */
+            cr_assert_fail("phi_n(t) at t = %g (index %zu) is %g + %g i, not a finite number: every re[j] and "
+                           "im[j] must be written, and the samples must be finite", tj, j, r, i);
+        double d = hypot(r - phi(tj, param), i);
+        if (d > worst) {
             worst = d;
             *tworst = tj;
         }
@@ -85,10 +97,10 @@ static double ks_statistic(gsl_vector *x, double (*F)(double, double, double), d
     double D = 0;
     for (size_t i = 0; i < n; i++) {
         double f = F(gsl_vector_get(x, i), a, b);
+        if (!isfinite(f)) /* a NaN sample: checked before fmax, which would ignore it */
+            return INFINITY;
         double up = (double)(i + 1) / (double)n - f, down = f - (double)i / (double)n;
         D = fmax(D, fmax(up, down));
-        if (!isfinite(f))
-            return INFINITY;
     }
     return sqrt((double)n) * D;
 }
@@ -115,7 +127,7 @@ Test(probability, bayes_diagnostic_test_by_hand,
      .description = "1% prevalence, 90% sensitivity, 9% false positives: P(ill | +) = 10/109 = 0.0917")
 {
     double p[] = {0.01, 0.99}, l[] = {0.9, 0.09};
-    gsl_vector *prior = vec(2, p), *like = vec(2, l), *post = gsl_vector_alloc(2);
+    gsl_vector *prior = vec(2, p), *like = vec(2, l), *post = nan_vector(2);
     double ev = -1;
     mlphys_require_implemented(prob_bayes_update(prior, like, post, &ev), "prob_bayes_update", 1);
     mlphys_assert_close(ev, 0.0981, 1e-15, 1e-13, "evidence P(+) = 0.01*0.9 + 0.99*0.09 (did you forget the false positives of the healthy 99%%?)");
@@ -130,7 +142,7 @@ Test(probability, bayes_negative_result_by_hand,
 {
     /* P(-|ill) = 0.1, P(-|healthy) = 0.91: P(-) = 0.001 + 0.9009 = 0.9019 */
     double p[] = {0.01, 0.99}, l[] = {0.1, 0.91};
-    gsl_vector *prior = vec(2, p), *like = vec(2, l), *post = gsl_vector_alloc(2);
+    gsl_vector *prior = vec(2, p), *like = vec(2, l), *post = nan_vector(2);
     double ev = -1;
     mlphys_require_implemented(prob_bayes_update(prior, like, post, &ev), "prob_bayes_update", 1);
     mlphys_assert_close(ev, 0.9019, 1e-15, 1e-13, "evidence P(-)");
@@ -154,12 +166,26 @@ Test(probability, bayes_second_positive_in_place,
     gsl_vector_free(belief), gsl_vector_free(like);
 }
 
+Test(probability, bayes_evidence_may_be_null,
+     .description = "evidence = NULL (not wanted) still gives the posterior 10/109, 99/109")
+{
+    double p[] = {0.01, 0.99}, l[] = {0.9, 0.09};
+    gsl_vector *prior = vec(2, p), *like = vec(2, l), *post = nan_vector(2);
+    mlphys_require_implemented(prob_bayes_update(prior, like, post, NULL), "prob_bayes_update", 1);
+    /* round-off: a handful of flops on numbers of order 1 */
+    mlphys_assert_close(gsl_vector_get(post, 0), 10.0 / 109.0, 1e-15, 1e-13, "P(ill | +) with evidence = NULL");
+    mlphys_assert_close(gsl_vector_get(post, 1), 99.0 / 109.0, 1e-15, 1e-13, "P(healthy | +) with evidence = NULL");
+    cr_assert(gsl_vector_get(prior, 0) == 0.01 && gsl_vector_get(prior, 1) == 0.99 && gsl_vector_get(like, 0) == 0.9
+              && gsl_vector_get(like, 1) == 0.09, "prob_bayes_update changed prior or likelihood (both are const)");
+    gsl_vector_free(prior), gsl_vector_free(like), gsl_vector_free(post);
+}
+
 Test(probability, bayes_many_hypotheses_invariants,
      .description = "K = 7 random hypotheses: posterior sums to 1 and posterior ratios are likelihood-ratio times prior-ratio")
 {
     const size_t K = 7;
     gsl_rng *rng = mlphys_rng();
-    gsl_vector *prior = gsl_vector_alloc(K), *like = gsl_vector_alloc(K), *post = gsl_vector_alloc(K);
+    gsl_vector *prior = nan_vector(K), *like = nan_vector(K), *post = nan_vector(K);
     double s = 0;
     for (size_t k = 0; k < K; k++) {
         gsl_vector_set(prior, k, 0.05 + gsl_rng_uniform(rng));
@@ -187,7 +213,7 @@ Test(probability, bayes_rejects_bad_input,
      .description = "wrong sizes give GSL_EBADLEN; negative entries, an unnormalised prior or impossible data give GSL_EINVAL; outputs untouched")
 {
     double p[] = {0.3, 0.7}, l[] = {0.5, 0.5}, neg[] = {-0.1, 1.1}, half[] = {0.3, 0.2}, zero[] = {0, 0};
-    gsl_vector *prior = vec(2, p), *like = vec(2, l), *post = gsl_vector_alloc(2), *three = gsl_vector_alloc(3);
+    gsl_vector *prior = vec(2, p), *like = vec(2, l), *post = nan_vector(2), *three = nan_vector(3);
     gsl_vector *bad_prior = vec(2, neg), *unnorm = vec(2, half), *impossible = vec(2, zero);
     gsl_vector_set_all(post, 42);
     double ev = 42;
@@ -201,6 +227,13 @@ Test(probability, bayes_rejects_bad_input,
                           "a prior summing to 0.5 is not normalised");
     mlphys_require_status(prob_bayes_update(prior, impossible, post, &ev), GSL_EINVAL, "prob_bayes_update",
                           "P(D) = 0: the data are impossible under every hypothesis");
+    double nanl[] = {0.5, NAN}, infl[] = {INFINITY, 0.5};
+    gsl_vector *nan_like = vec(2, nanl), *inf_like = vec(2, infl);
+    mlphys_require_status(prob_bayes_update(prior, nan_like, post, &ev), GSL_EINVAL, "prob_bayes_update",
+                          "a likelihood of NaN is not a probability (test !(l >= 0), which is true for NaN, not l < 0)");
+    mlphys_require_status(prob_bayes_update(prior, inf_like, post, &ev), GSL_EINVAL, "prob_bayes_update",
+                          "a likelihood of +Inf is not finite");
+    gsl_vector_free(nan_like), gsl_vector_free(inf_like);
     cr_expect(gsl_vector_get(post, 0) == 42 && gsl_vector_get(post, 1) == 42 && ev == 42,
               "posterior or evidence was written although the input was rejected: check everything first");
     gsl_vector_free(prior), gsl_vector_free(like), gsl_vector_free(post), gsl_vector_free(three);
@@ -228,7 +261,7 @@ Test(probability, exponential_inverts_the_cdf,
 {
     const size_t n = 2000;
     gsl_rng *rng = mlphys_rng(), *replay = gsl_rng_clone(rng);
-    gsl_vector *x = gsl_vector_alloc(n);
+    gsl_vector *x = nan_vector(n);
     mlphys_require_implemented(prob_sample_exponential(2.5, rng, x), "prob_sample_exponential", 2);
     check_round_trip(x, replay, cdf_exponential, 2.5, 0, "exponential, rate 2.5",
                      "Is F(x) = 1 - u instead?  Then you used -log(u), i.e. F^{-1}(1 - u). Is it rate or 1/rate? "
@@ -240,7 +273,7 @@ Test(probability, exponential_passes_ks_test,
      .description = "10^4 exponential samples (rate 2) pass a Kolmogorov-Smirnov test at 5 sigma")
 {
     const size_t n = 10000;
-    gsl_vector *x = gsl_vector_alloc(n);
+    gsl_vector *x = nan_vector(n);
     mlphys_require_implemented(prob_sample_exponential(2.0, mlphys_rng(), x), "prob_sample_exponential", 2);
     double K = ks_statistic(x, cdf_exponential, 2.0, 0);
     cr_expect(K < KS_5SIGMA, "sqrt(n) D_n = %.3f for the exponential with rate 2 (5-sigma limit %.2f): "
@@ -253,7 +286,7 @@ Test(probability, cauchy_inverts_the_cdf,
 {
     const size_t n = 2000;
     gsl_rng *rng = mlphys_rng(), *replay = gsl_rng_clone(rng);
-    gsl_vector *x = gsl_vector_alloc(n);
+    gsl_vector *x = nan_vector(n);
     mlphys_require_implemented(prob_sample_cauchy(1.0, 0.5, rng, x), "prob_sample_cauchy", 3);
     check_round_trip(x, replay, cdf_cauchy, 1.0, 0.5, "Cauchy, x0 = 1, gamma = 0.5",
                      "F^{-1}(u) = x0 + gamma tan(pi (u - 1/2)); tan(pi u) has the right law but is not F^{-1}(u).");
@@ -264,7 +297,7 @@ Test(probability, cauchy_passes_ks_test,
      .description = "10^4 Cauchy samples (x0 = 1, gamma = 0.5) pass a Kolmogorov-Smirnov test at 5 sigma")
 {
     const size_t n = 10000;
-    gsl_vector *x = gsl_vector_alloc(n);
+    gsl_vector *x = nan_vector(n);
     mlphys_require_implemented(prob_sample_cauchy(1.0, 0.5, mlphys_rng(), x), "prob_sample_cauchy", 3);
     double K = ks_statistic(x, cdf_cauchy, 1.0, 0.5);
     cr_expect(K < KS_5SIGMA, "sqrt(n) D_n = %.3f for Cauchy(x0 = 1, gamma = 0.5) (5-sigma limit %.2f): "
@@ -275,7 +308,7 @@ Test(probability, cauchy_passes_ks_test,
 Test(probability, samplers_reject_bad_parameters,
      .description = "rate <= 0, gamma <= 0, NaN parameters and m = 0 give GSL_EINVAL")
 {
-    gsl_vector *x = gsl_vector_alloc(4);
+    gsl_vector *x = nan_vector(4);
     gsl_rng *rng = mlphys_rng();
     gsl_vector_set_all(x, 42);
     mlphys_require_status(prob_sample_exponential(0.0, rng, x), GSL_EINVAL, "prob_sample_exponential", "rate 0");
@@ -284,6 +317,8 @@ Test(probability, samplers_reject_bad_parameters,
     mlphys_require_status(prob_sample_cauchy(0.0, 0.0, rng, x), GSL_EINVAL, "prob_sample_cauchy", "gamma 0");
     mlphys_require_status(prob_sample_cauchy(0.0, -2.0, rng, x), GSL_EINVAL, "prob_sample_cauchy", "gamma -2");
     mlphys_require_status(prob_sample_cauchy(NAN, 1.0, rng, x), GSL_EINVAL, "prob_sample_cauchy", "x0 NaN");
+    mlphys_require_status(prob_sample_exponential(INFINITY, rng, x), GSL_EINVAL, "prob_sample_exponential", "rate +Inf");
+    mlphys_require_status(prob_sample_cauchy(0.0, INFINITY, rng, x), GSL_EINVAL, "prob_sample_cauchy", "gamma +Inf");
     mlphys_require_status(prob_uniform_sums(0, rng, x), GSL_EINVAL, "prob_uniform_sums", "a sum of m = 0 uniforms has no variance to standardise by");
     for (size_t i = 0; i < 4; i++)
         cr_expect(gsl_vector_get(x, i) == 42, "x[%zu] was written although the parameters were rejected", i);
@@ -298,7 +333,7 @@ Test(probability, cf_by_hand,
     /* (1/3)(e^0 + e^{i pi/2} + e^{i pi}) = (1 + i - 1)/3;  (1/3)(1 - 1 + 1) = 1/3 */
     double xa[] = {0, 1, 2}, ta[] = {0, M_PI / 2, M_PI};
     double want_re[] = {1, 0, 1.0 / 3}, want_im[] = {0, 1.0 / 3, 0};
-    gsl_vector *x = vec(3, xa), *t = vec(3, ta), *re = gsl_vector_alloc(3), *im = gsl_vector_alloc(3);
+    gsl_vector *x = vec(3, xa), *t = vec(3, ta), *re = nan_vector(3), *im = nan_vector(3);
     gsl_vector *wr = vec(3, want_re), *wi = vec(3, want_im);
     mlphys_require_implemented(prob_empirical_cf(x, t, re, im), "prob_empirical_cf", 4);
     /* round-off of cos/sin of arguments up to 2 pi: 1e-15; 1e-14 leaves room */
@@ -315,8 +350,8 @@ Test(probability, cf_symmetries,
 {
     const size_t n = 500, T = 9;
     gsl_rng *rng = mlphys_rng();
-    gsl_vector *x = gsl_vector_alloc(n), *xs = gsl_vector_alloc(n), *t = gsl_vector_alloc(T), *mt = gsl_vector_alloc(T);
-    gsl_vector *re = gsl_vector_alloc(T), *im = gsl_vector_alloc(T), *re2 = gsl_vector_alloc(T), *im2 = gsl_vector_alloc(T);
+    gsl_vector *x = nan_vector(n), *xs = nan_vector(n), *t = nan_vector(T), *mt = nan_vector(T);
+    gsl_vector *re = nan_vector(T), *im = nan_vector(T), *re2 = nan_vector(T), *im2 = nan_vector(T);
     const double a = 0.7;
     for (size_t k = 0; k < n; k++) {
         double v = gsl_ran_gaussian(rng, 1.0) + gsl_rng_uniform(rng); /* any asymmetric data */
@@ -349,13 +384,13 @@ Test(probability, cf_symmetries,
 Test(probability, cf_rejects_bad_shapes,
      .description = "re/im not the size of t give GSL_EBADLEN; no samples gives GSL_EINVAL")
 {
-    gsl_vector *x = gsl_vector_alloc(5), *t = gsl_vector_alloc(3), *re = gsl_vector_alloc(3), *im = gsl_vector_alloc(4);
+    gsl_vector *x = nan_vector(5), *t = nan_vector(3), *re = nan_vector(3), *im = nan_vector(4);
     gsl_vector_set_all(x, 1), gsl_vector_set_all(t, 1);
     mlphys_require_status(prob_empirical_cf(x, t, re, im), GSL_EBADLEN, "prob_empirical_cf", "im has 4 entries for 3 values of t");
     mlphys_require_status(prob_empirical_cf(x, t, im, re), GSL_EBADLEN, "prob_empirical_cf", "re has 4 entries for 3 values of t");
     /* GSL cannot allocate or view a vector of length 0, so the test builds one by hand */
     gsl_vector empty = {0, 1, NULL, NULL, 0};
-    gsl_vector *re3 = gsl_vector_alloc(3);
+    gsl_vector *re3 = nan_vector(3);
     mlphys_require_status(prob_empirical_cf(&empty, t, re, re3), GSL_EINVAL, "prob_empirical_cf", "n = 0 samples: the average is undefined");
     gsl_vector_free(x), gsl_vector_free(t), gsl_vector_free(re), gsl_vector_free(im), gsl_vector_free(re3);
 }
@@ -368,7 +403,7 @@ Test(probability, cf_of_gaussian_samples,
      * finer grid of 51 t).  11 values of t keep the test fast under valgrind. */
     const size_t n = 100000;
     gsl_rng *rng = mlphys_rng();
-    gsl_vector *x = gsl_vector_alloc(n), *t = t_grid(11, 5.0);
+    gsl_vector *x = nan_vector(n), *t = t_grid(11, 5.0);
     for (size_t k = 0; k < n; k++)
         gsl_vector_set(x, k, gsl_ran_gaussian(rng, 1.0));
     double tw, d = cf_max_deviation(x, t, phi_gauss, 0, &tw);
@@ -385,7 +420,7 @@ Test(probability, mean_of_cauchy_draws_is_cauchy,
      * means (51 t): mean 0.0125, max 0.023 over 300 seeds; with 3e4 means it is 0.82 of that.
      * If the means were narrowing like 1/sqrt(m), the CF at t = 1 would be ~0.73 not 0.37. */
     const size_t N = 30000, m = 10;
-    gsl_vector *draws = gsl_vector_alloc(m), *mean = gsl_vector_alloc(N), *t = t_grid(11, 5.0);
+    gsl_vector *draws = nan_vector(m), *mean = nan_vector(N), *t = t_grid(11, 5.0);
     gsl_rng *rng = mlphys_rng();
     for (size_t k = 0; k < N; k++) {
         mlphys_require_implemented(prob_sample_cauchy(0.0, 1.0, rng, draws), "prob_sample_cauchy", 3);
@@ -407,7 +442,7 @@ Test(probability, uniform_sums_are_standardised,
 {
     const size_t n = 50, m = 3;
     gsl_rng *rng = mlphys_rng(), *replay = gsl_rng_clone(rng);
-    gsl_vector *z = gsl_vector_alloc(n);
+    gsl_vector *z = nan_vector(n);
     mlphys_require_implemented(prob_uniform_sums(m, rng, z), "prob_uniform_sums", 5);
     for (size_t k = 0; k < n; k++) {
         double S = 0;
@@ -425,7 +460,7 @@ Test(probability, uniform_sums_have_the_exact_cf,
     /* 2e4 sums per m, 11 t in [0, 4]: union bound 11 exp(-2e4 * 0.035^2 / 1.22) = 2e-8.
      * Measured (41 t): mean 0.0092, sd 0.0030, max 0.022 over 300 seeds. */
     const size_t n = 20000, ms[] = {1, 2, 4, 16};
-    gsl_vector *z = gsl_vector_alloc(n), *t = t_grid(11, 4.0);
+    gsl_vector *z = nan_vector(n), *t = t_grid(11, 4.0);
     for (size_t q = 0; q < 4; q++) {
         mlphys_require_implemented(prob_uniform_sums(ms[q], mlphys_rng(), z), "prob_uniform_sums", 5);
         double tw, d = cf_max_deviation(z, t, phi_usum, (double)ms[q], &tw);
@@ -443,7 +478,7 @@ Test(probability, sixteen_uniforms_are_nearly_gaussian,
      * m = 16; the test computes the exact bias on its grid.  Noise: 4e4 sums on 11 t, union
      * bound 11 exp(-4e4 * 0.025^2) = 2e-10.  Measured (2e4 sums, 41 t): mean 0.0108, max 0.027. */
     const size_t n = 40000, m = 16;
-    gsl_vector *z = gsl_vector_alloc(n), *t = t_grid(11, 4.0);
+    gsl_vector *z = nan_vector(n), *t = t_grid(11, 4.0);
     mlphys_require_implemented(prob_uniform_sums(m, mlphys_rng(), z), "prob_uniform_sums", 5);
     double bias = 0;
     for (size_t j = 0; j < t->size; j++) {

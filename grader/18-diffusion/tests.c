@@ -152,13 +152,31 @@ Test(diffusion, marginal_obeys_the_moment_equations, .description = "d alpha/dt 
     }
 }
 
-Test(diffusion, marginal_is_accurate_at_tiny_times, .description = "sigma(1e-9)^2 = 1e-10 to 1e-6 relative (no cancellation in 1 - alpha^2)")
+Test(diffusion, marginal_is_accurate_at_tiny_times, .description = "sigma(t)^2 at t = 1e-9, 1e-12, 1e-15, 1e-20 to 1e-13 relative (no cancellation in 1 - alpha^2); bad t rejected")
 {
+    /* The cancellation, worked out.  Just below 1 the doubles are 2^-53 = 1.1e-16 apart, so
+     * exp(-B) is rounded by up to 5.6e-17, and 1 - exp(-B) (an exact subtraction) carries that
+     * absolute error: a relative error of up to 5.6e-17 / B, i.e. 5.6e-7 at t = 1e-9
+     * (B = 1e-10: only six digits survive, not none), 5.6e-4 at t = 1e-12, 0.56 at t = 1e-15,
+     * and at t = 1e-20 exp(-1e-21) rounds to exactly 1, so sigma = 0.  Going through alpha^2
+     * adds a second rounding of the same size.  -expm1(-B) is accurate to a few units in the
+     * last place (~1e-16 relative) at every B, as are the sqrt and the square taken here, so
+     * 1e-13 leaves a factor ~200 for an honest implementation.  The cancelling one fails
+     * whatever the luck of rounding: at t = 1e-15 the nearest doubles to 1 - 1e-16 are 1 and
+     * 1 - 1.1e-16 (an error of 11% or 100%), at t = 1e-20 sigma = 0 (at t = 1e-9 the old
+     * tolerance of 1e-6 let it pass).
+     * The reference value is the series sigma^2 = B - B^2/2 + B^3/6 with B = 0.1 t + 9.95 t^2,
+     * whose truncation error B^4/24 is below 1e-37 relative here. */
+    const double ts[] = {1e-9, 1e-12, 1e-15, 1e-20};
+    for (int k = 0; k < 4; k++) {
+        double a, s, t = ts[k], B = 0.1 * t + 9.95 * t * t;
+        mlphys_require_implemented(diffusion_vp_marginal(t, &a, &s), "diffusion_vp_marginal", 1);
+        mlphys_assert_close(s * s, B - B * B / 2 + B * B * B / 6, 0, 1e-13,
+                            "sigma(%g)^2: 1 - exp(-B) (or 1 - alpha^2) cancels when B = %.3g is this small, "
+                            "since exp(-B) is 1 to within rounding; use -expm1(-B)", t, B);
+        mlphys_assert_close(a, 1 - B / 2 + B * B / 8, 0, 1e-15, "alpha(%g) = exp(-B / 2)", t);
+    }
     double a, s;
-    mlphys_require_implemented(diffusion_vp_marginal(1e-9, &a, &s), "diffusion_vp_marginal", 1);
-    /* int beta = 1e-10 + 9.95e-18: sigma^2 = 1e-10 (1 - 5e-11) */
-    mlphys_assert_close(s * s, 1e-10, 0, 1e-6, "sigma(1e-9)^2; 1 - exp(-B) loses all digits at B = 1e-10, "
-                        "use -expm1(-B)");
     mlphys_require_status(diffusion_vp_marginal(-0.1, &a, &s), GSL_EINVAL, "diffusion_vp_marginal",
                           "t = -0.1 is before the start of the process");
     mlphys_require_status(diffusion_vp_marginal(NAN, &a, &s), GSL_EINVAL, "diffusion_vp_marginal",
@@ -195,6 +213,7 @@ Test(diffusion, score_matches_finite_differences_of_the_log_density, .descriptio
     mlphys_fill_gaussian(X, mlphys_rng(), 2.5);
     const double ts[] = {0.0, 0.05, 0.2, 0.6, 1.0}, h = 1e-5;
     for (int k = 0; k < 5; k++) {
+        gsl_matrix_set_all(S, NAN); /* every entry must be written */
         mlphys_require_implemented(diffusion_mixture_score(&m, ts[k], X, S), "diffusion_mixture_score", 2);
         for (size_t i = 0; i < X->size1; i++) {
             double x = gsl_matrix_get(X, i, 0), y = gsl_matrix_get(X, i, 1);
@@ -208,6 +227,32 @@ Test(diffusion, score_matches_finite_differences_of_the_log_density, .descriptio
             mlphys_assert_close(gsl_matrix_get(S, i, 1), gy, 1e-6, 1e-6,
                                 "d log p / dy at point %zu = (%.3f, %.3f), t = %.2f", i, x, y, ts[k]);
         }
+    }
+    /* Unequal weights and spreads: log w_k and the 2-D normalisation -log v_k (not -log v_k / 2)
+     * now change the responsibilities, which equal weights and sds would hide.  Five-point
+     * differences at h = 1e-4: truncation h^4 |f^(5)| / 30 with |f^(5)| <~ (4 / 0.4^2)^5 ~ 1e7
+     * where the responsibilities switch gives 3e-11; round-off eps |log p| / h <~ 1e-16 * 100
+     * / 1e-4 = 1e-10.  1e-6 absolute plus relative is far above both. */
+    diffusion_mixture u = {4, {0.1, 0.2, 0.3, 0.4}, {{2, 2}, {-2, 1.5}, {-1, -2}, {2.5, -1}}, {0.4, 0.5, 0.7, 1.0}};
+    const double hu = 1e-4;
+    for (int k = 0; k < 3; k++) {
+        gsl_matrix_set_all(S, NAN);
+        mlphys_require_implemented(diffusion_mixture_score(&u, ts[k], X, S), "diffusion_mixture_score", 2);
+        for (size_t i = 0; i < X->size1; i++)
+            for (int j = 0; j < 2; j++) {
+                double p[2] = {gsl_matrix_get(X, i, 0), gsl_matrix_get(X, i, 1)}, f[4];
+                const double off[4] = {2 * hu, hu, -hu, -2 * hu};
+                for (int q = 0; q < 4; q++) {
+                    double z[2] = {p[0], p[1]};
+                    z[j] += off[q];
+                    f[q] = mixture_log_density(&u, ts[k], z[0], z[1]);
+                }
+                mlphys_assert_close(gsl_matrix_get(S, i, j), (-f[0] + 8 * f[1] - 8 * f[2] + f[3]) / (12 * hu), 1e-6, 1e-6,
+                                    "mixture with weights 0.1, 0.2, 0.3, 0.4 and sds 0.4, 0.5, 0.7, 1: d log p / dx_%d "
+                                    "at point %zu = (%.3f, %.3f), t = %.2f (log r_k needs log w_k and, in 2-D, "
+                                    "-log v_k: the normalisation of N(x; alpha mu_k, v_k I) is 1 / (2 pi v_k))",
+                                    j + 1, i, p[0], p[1], ts[k]);
+            }
     }
     gsl_matrix_free(X), gsl_matrix_free(S);
 }
@@ -229,6 +274,33 @@ Test(diffusion, score_is_finite_far_from_the_modes, .description = "at |x| = 100
                                 "score[%zu][%zu] far from the modes: exp() underflows to 0/0; subtract the "
                                 "largest log-weight before exponentiating (log-sum-exp)", i, j);
     gsl_matrix_free(S);
+}
+
+Test(diffusion, score_reads_and_writes_strided_views, .description = "X and S may be views into wider matrices (tda > 2): the score reads and writes only through them, and leaves X alone")
+{
+    /* X is columns 1-2 of a 9 x 5 matrix, S columns 1-2 of a 9 x 4 matrix of NaNs.  The score
+     * must equal the one computed on contiguous copies (same code, same arithmetic: 1e-15),
+     * the other columns of S's parent must stay NaN, and X's parent must be unchanged. */
+    diffusion_mixture m = diffusion_four_modes();
+    const size_t N = 9;
+    gsl_matrix *Xbig = gsl_matrix_alloc(N, 5), *Xkeep = gsl_matrix_alloc(N, 5), *Sbig = gsl_matrix_alloc(N, 4);
+    gsl_matrix *Xc = gsl_matrix_alloc(N, 2), *Sc = gsl_matrix_alloc(N, 2);
+    mlphys_fill_gaussian(Xbig, mlphys_rng(), 2.5);
+    gsl_matrix_memcpy(Xkeep, Xbig);
+    gsl_matrix_set_all(Sbig, NAN);
+    gsl_matrix_view X = gsl_matrix_submatrix(Xbig, 0, 1, N, 2), S = gsl_matrix_submatrix(Sbig, 0, 1, N, 2);
+    mlphys_require_implemented(diffusion_mixture_score(&m, 0.1, &X.matrix, &S.matrix), "diffusion_mixture_score", 2);
+    cr_assert(memcmp(Xbig->data, Xkeep->data, N * 5 * sizeof(double)) == 0,
+              "diffusion_mixture_score changed its input X (a const view): compute into S or a scratch array");
+    for (size_t i = 0; i < N; i++)
+        cr_assert(isnan(gsl_matrix_get(Sbig, i, 0)) && isnan(gsl_matrix_get(Sbig, i, 3)),
+                  "row %zu: the score wrote outside the view S (columns 0 or 3 of its parent). Use "
+                  "gsl_matrix_set(S, i, j, ...): rows of a view are S->tda apart, not 2", i);
+    gsl_matrix_memcpy(Xc, &X.matrix);
+    mlphys_require_implemented(diffusion_mixture_score(&m, 0.1, Xc, Sc), "diffusion_mixture_score", 2);
+    mlphys_assert_matrix_close(&S.matrix, Sc, 1e-15, 1e-15, "score on a view of a 9 x 5 matrix vs on a contiguous copy",
+                               "Read X with gsl_matrix_get (rows are X->tda apart), write S with gsl_matrix_set.");
+    gsl_matrix_free(Xbig), gsl_matrix_free(Xkeep), gsl_matrix_free(Sbig), gsl_matrix_free(Xc), gsl_matrix_free(Sc);
 }
 
 Test(diffusion, score_rejects_bad_input, .description = "wrong shapes give GSL_EBADLEN, t < 0 gives GSL_EINVAL")
@@ -280,8 +352,8 @@ Test(diffusion, probability_flow_ode_recovers_the_four_modes, .description = "pr
 Test(diffusion, sde_samples_are_close_in_sliced_wasserstein, .description = "sliced W2 between 8000 SDE samples and 8000 exact draws is below the 95th percentile of two exact sets of 2000 (0.22)")
 {
     /* Measured over 400 seeds, two exact sets of 2000 (equally spaced directions): sliced
-     * W2 = 0.134 +- 0.048, 95th percentile 0.2185 (64 directions; CURRICULUM.md: 0.202 from another
-     * implementation).  A single comparison at 2000 against that percentile fails 5% of perfect
+     * W2 = 0.134 +- 0.048, 95th percentile 0.2185 (64 directions).  A single comparison at 2000
+     * against that percentile fails 5% of perfect
      * samplers, so we use 4x the points: two exact sets of 8000 give 0.074 +- 0.026 (300 seeds,
      * max 0.174, 32 or 64 directions alike), the reference SDE at 200 steps 0.074 +- 0.028 (30
      * seeds).  0.22 is 5.6 sd above. */
@@ -360,6 +432,72 @@ Test(diffusion, sde_spread_matches_euler_maruyama_on_gaussian_data, .description
     mlphys_assert_close(sd, sqrt(var), 0.036, 0, "sd of 20-step Euler-Maruyama samples of N(0, 4) data (the "
                         "noise is sqrt(beta h) z per step, the drift h beta (x/2 + s))");
     gsl_matrix_free(X);
+}
+
+/* A Gaussian-data score that records the distinct times at which it is called (a sampler may
+ * call it once per step for all points, or row by row: both record one time per step). */
+struct recording_ctx { double sd; size_t calls; double times[16]; };
+static int recording_score(double t, const gsl_matrix *X, gsl_matrix *S, void *ctx)
+{
+    struct recording_ctx *r = ctx;
+    if (r->calls == 0 || r->times[r->calls - 1 < 16 ? r->calls - 1 : 15] != t) {
+        if (r->calls < 16)
+            r->times[r->calls] = t;
+        r->calls++;
+    }
+    struct gauss_ctx g = {r->sd};
+    return gauss_score(t, X, S, &g);
+}
+
+Test(diffusion, samplers_evaluate_the_score_at_the_start_of_each_step, .description = "8 steps from t = 0.9 to 0.1 call the score exactly at 0.9, 0.8, ..., 0.2, once each; X may be a view (tda > 2)")
+{
+    /* The header fixes the scheme: h = (t_start - t_end) / n, and step n uses beta and the
+     * score at t_start - n h.  A scheme at the end of each step, t_start - (n + 1) h, is also
+     * first order and would pass any convergence test; the times themselves tell them apart.
+     * 1e-14 allows t -= h accumulated over 8 steps (~8 ulp).  X is columns 0-1 of a 40 x 3
+     * matrix whose last column must stay untouched; on Gaussian data the ODE's result is the
+     * Euler product of ode_error_halves_with_the_step. */
+    const size_t n = 8, N = 40;
+    const double t0 = 0.9, t1 = 0.1, h = (t0 - t1) / (double)n;
+    for (int ode = 0; ode < 2; ode++) {
+        struct recording_ctx r = {2.0, 0, {0}};
+        gsl_matrix *big = gsl_matrix_alloc(N, 3), *keep = gsl_matrix_alloc(N, 3);
+        mlphys_fill_gaussian(big, mlphys_rng(), 1.0);
+        gsl_matrix_memcpy(keep, big);
+        gsl_matrix_view X = gsl_matrix_submatrix(big, 0, 0, N, 2);
+        const char *name = ode ? "diffusion_sample_ode" : "diffusion_sample_sde";
+        if (ode)
+            mlphys_require_implemented(diffusion_sample_ode(recording_score, &r, t0, t1, n, &X.matrix), name, 4);
+        else
+            mlphys_require_implemented(diffusion_sample_sde(recording_score, &r, t0, t1, n, mlphys_rng(), &X.matrix), name, 3);
+        cr_assert(r.calls == n, "%s called the score at %zu different times for %zu steps, want one time per step",
+                  name, r.calls, n);
+        for (size_t k = 0; k < n; k++)
+            mlphys_assert_close(r.times[k], t0 - (double)k * h, 1e-14, 0,
+                                "%s: time of score call %zu (step %zu starts at t_start - %zu h = %.2f; evaluate beta "
+                                "and the score at the start of the step, not at its end)", name, k, k, k, t0 - (double)k * h);
+        for (size_t i = 0; i < N; i++)
+            cr_assert(gsl_matrix_get(big, i, 2) == gsl_matrix_get(keep, i, 2),
+                      "%s wrote outside the view X (column 2 of its parent, row %zu): rows of a view are X->tda "
+                      "apart; use gsl_matrix_get / gsl_matrix_set", name, i);
+        if (ode) {
+            double euler = 1.0;
+            for (size_t k = 0; k < n; k++) {
+                double t = t0 - (double)k * h, a, s2, beta = 0.1 + 19.9 * t;
+                vp_closed_form(t, &a, &s2);
+                euler *= 1 + 0.5 * h * beta * (1 - 1 / (4 * a * a + s2));
+            }
+            for (size_t i = 0; i < N; i++)
+                for (size_t j = 0; j < 2; j++)
+                    mlphys_assert_close(gsl_matrix_get(big, i, j), euler * gsl_matrix_get(keep, i, j), 1e-12, 1e-10,
+                                        "ODE on a view, point %zu coordinate %zu: x(0.1) = x(0.9) times the Euler "
+                                        "product prod_n (1 + h beta_n (1 - 1/v_n) / 2)", i, j);
+        } else {
+            char msg[256];
+            cr_assert(mlphys_matrix_finite_msg(&X.matrix, msg, sizeof msg), "SDE on a view: %s", msg);
+        }
+        gsl_matrix_free(big), gsl_matrix_free(keep);
+    }
 }
 
 Test(diffusion, samplers_reject_bad_arguments, .description = "t_end >= t_start, t_end < 0 or zero steps give GSL_EINVAL; a failing score's status is passed on")
@@ -445,6 +583,74 @@ Test(diffusion, dsm_loss_matches_a_direct_computation, .description = "the DSM l
     dsm_batch_free(b), mlp_workspace_free(ws), mlp_free(net);
 }
 
+/* One DSM step written here from the shared network alone: the loss, and net->grads by
+ * mlp_backward with dloss/deps = 2 (eps - z) / B. */
+static double own_dsm_backward(mlp *net, mlp_workspace *ws, const gsl_matrix *x0, const gsl_vector *t,
+                               const gsl_matrix *z)
+{
+    const size_t B = x0->size1;
+    gsl_matrix *in = gsl_matrix_alloc(B, 3), *out = gsl_matrix_alloc(B, 2);
+    for (size_t i = 0; i < B; i++) {
+        double a, s2, ti = gsl_vector_get(t, i);
+        vp_closed_form(ti, &a, &s2);
+        for (size_t j = 0; j < 2; j++)
+            gsl_matrix_set(in, i, j, a * gsl_matrix_get(x0, i, j) + sqrt(s2) * gsl_matrix_get(z, i, j));
+        gsl_matrix_set(in, i, 2, ti);
+    }
+    mlp_forward(net, ws, in, out);
+    double L = 0;
+    for (size_t i = 0; i < B; i++)
+        for (size_t j = 0; j < 2; j++) {
+            double r = gsl_matrix_get(out, i, j) - gsl_matrix_get(z, i, j);
+            L += r * r;
+            gsl_matrix_set(out, i, j, 2 * r / (double)B);
+        }
+    mlp_backward(net, ws, out, NULL);
+    gsl_matrix_free(in), gsl_matrix_free(out);
+    return L / (double)B;
+}
+
+Test(diffusion, dsm_loss_leaves_its_inputs_unchanged, .description = "x0, t, z may be views (tda > 2, stride 2); the loss and gradient are those of contiguous copies, and the inputs are not modified")
+{
+    /* x0 = columns 1-2 of a 10 x 4 matrix, z = columns 0-1 of a 10 x 3 matrix, t = every
+     * other entry of a 20-vector.  The loss and the gradient must match the ones computed here
+     * from contiguous copies (same arithmetic up to the order of a few sums: 1e-12), and the
+     * parents must be bit-for-bit unchanged: they are const inputs, and the training loop
+     * reuses them. */
+    const size_t B = 10;
+    mlp *net = small_net(8, MLP_SILU);
+    mlp_workspace *ws = mlp_workspace_alloc(net, 16);
+    struct dsm_batch b = dsm_batch_alloc(B);
+    gsl_matrix *x0big = gsl_matrix_alloc(B, 4), *zbig = gsl_matrix_alloc(B, 3);
+    gsl_vector *tbig = gsl_vector_alloc(2 * B);
+    mlphys_fill_gaussian(x0big, mlphys_rng(), 1.0), mlphys_fill_gaussian(zbig, mlphys_rng(), 1.0);
+    gsl_vector_set_all(tbig, -1.0); /* the entries between the strided ones are invalid times */
+    gsl_matrix_view x0 = gsl_matrix_submatrix(x0big, 0, 1, B, 2), z = gsl_matrix_submatrix(zbig, 0, 0, B, 2);
+    gsl_vector_view t = gsl_vector_subvector_with_stride(tbig, 0, 2, B);
+    gsl_matrix_memcpy(&x0.matrix, b.x0), gsl_matrix_memcpy(&z.matrix, b.z), gsl_vector_memcpy(&t.vector, b.t);
+    gsl_matrix *x0keep = gsl_matrix_alloc(B, 4), *zkeep = gsl_matrix_alloc(B, 3);
+    gsl_vector *tkeep = gsl_vector_alloc(2 * B), *g = gsl_vector_alloc(net->n_params);
+    gsl_matrix_memcpy(x0keep, x0big), gsl_matrix_memcpy(zkeep, zbig), gsl_vector_memcpy(tkeep, tbig);
+    double L = NAN;
+    mlphys_require_implemented(diffusion_dsm_loss(net, ws, &x0.matrix, &t.vector, &z.matrix, &L), "diffusion_dsm_loss", 5);
+    cr_assert(memcmp(x0big->data, x0keep->data, B * 4 * sizeof(double)) == 0,
+              "diffusion_dsm_loss modified x0 (a const input): build x_t in a scratch matrix");
+    cr_assert(memcmp(zbig->data, zkeep->data, B * 3 * sizeof(double)) == 0,
+              "diffusion_dsm_loss modified z (a const input)");
+    cr_assert(memcmp(tbig->data, tkeep->data, 2 * B * sizeof(double)) == 0,
+              "diffusion_dsm_loss modified t (a const input)");
+    memcpy(g->data, net->grads, net->n_params * sizeof(double));
+    double want = own_dsm_backward(net, ws, b.x0, b.t, b.z);
+    mlphys_assert_close(L, want, 1e-13, 1e-12, "DSM loss on views (x0 with tda 4, z with tda 3, t with stride 2): read "
+                        "them with gsl_matrix_get / gsl_vector_get");
+    gsl_vector_view gw = gsl_vector_view_array(net->grads, net->n_params);
+    mlphys_assert_vector_close(g, &gw.vector, 1e-13, 1e-11, "gradient of the DSM loss on views",
+                               "Read x0, z and t through gsl_matrix_get / gsl_vector_get (strides), then mlp_backward.");
+    gsl_matrix_free(x0big), gsl_matrix_free(zbig), gsl_vector_free(tbig), gsl_matrix_free(x0keep);
+    gsl_matrix_free(zkeep), gsl_vector_free(tkeep), gsl_vector_free(g);
+    dsm_batch_free(b), mlp_workspace_free(ws), mlp_free(net);
+}
+
 Test(diffusion, dsm_gradient_matches_finite_differences, .description = "the gradient your DSM loss leaves in net->grads matches central differences of the loss")
 {
     mlp *net = small_net(8, MLP_TANH);
@@ -527,11 +733,23 @@ Test(diffusion, network_score_is_minus_eps_over_sigma, .description = "diffusion
     mlp *net = small_net(16, MLP_SILU);
     mlp_workspace *ws = mlp_workspace_alloc(net, 64), *big = mlp_workspace_alloc(net, 300);
     diffusion_net dn = {net, ws};
-    gsl_matrix *X = gsl_matrix_alloc(300, 2), *S = gsl_matrix_alloc(300, 2);
+    /* X is columns 1-2 of a 300 x 3 matrix, S columns 1-2 of a 300 x 4 matrix of NaNs: every
+     * row must be written (rows beyond the workspace come in further chunks), nothing else. */
+    gsl_matrix *Xbig = gsl_matrix_alloc(300, 3), *Sbig = gsl_matrix_alloc(300, 4);
     gsl_matrix *in = gsl_matrix_alloc(300, 3), *eps = gsl_matrix_alloc(300, 2);
-    mlphys_fill_gaussian(X, mlphys_rng(), 2.0);
+    mlphys_fill_gaussian(Xbig, mlphys_rng(), 2.0);
+    gsl_matrix_set_all(Sbig, NAN);
+    gsl_matrix_view Xv = gsl_matrix_submatrix(Xbig, 0, 1, 300, 2), Sv = gsl_matrix_submatrix(Sbig, 0, 1, 300, 2);
+    gsl_matrix *X = &Xv.matrix, *S = &Sv.matrix, *Xkeep = gsl_matrix_alloc(300, 3);
+    gsl_matrix_memcpy(Xkeep, Xbig);
     const double t = 0.3;
     mlphys_require_implemented(diffusion_net_score(t, X, S, &dn), "diffusion_net_score", 6);
+    cr_assert(memcmp(Xbig->data, Xkeep->data, 300 * 3 * sizeof(double)) == 0,
+              "diffusion_net_score modified its const input X (or the matrix it is a view of)");
+    gsl_matrix_free(Xkeep);
+    for (size_t i = 0; i < 300; i++)
+        cr_assert(isnan(gsl_matrix_get(Sbig, i, 0)) && isnan(gsl_matrix_get(Sbig, i, 3)),
+                  "row %zu: diffusion_net_score wrote outside the view S (rows of a view are S->tda apart)", i);
     for (size_t i = 0; i < 300; i++)
         gsl_matrix_set(in, i, 0, gsl_matrix_get(X, i, 0)), gsl_matrix_set(in, i, 1, gsl_matrix_get(X, i, 1)),
             gsl_matrix_set(in, i, 2, t);
@@ -544,7 +762,7 @@ Test(diffusion, network_score_is_minus_eps_over_sigma, .description = "diffusion
                                "capacity go through in further chunks.");
     mlphys_require_status(diffusion_net_score(0.0, X, S, &dn), GSL_EINVAL, "diffusion_net_score",
                           "sigma(0) = 0: t must be > 0");
-    gsl_matrix_free(X), gsl_matrix_free(S), gsl_matrix_free(in), gsl_matrix_free(eps);
+    gsl_matrix_free(Xbig), gsl_matrix_free(Sbig), gsl_matrix_free(in), gsl_matrix_free(eps);
     mlp_workspace_free(ws), mlp_workspace_free(big), mlp_free(net);
 }
 
@@ -566,6 +784,58 @@ Test(diffusion, training_lowers_the_loss, .description = "300 steps of DSM train
               "below 0.9 (did you step Adam after each dsm_loss? draw a fresh batch each step?)",
               first, last);
     gsl_vector_free(L), mlp_workspace_free(ws), mlp_free(net);
+}
+
+Test(diffusion, training_follows_adam_with_the_cosine_schedule, .description = "6 training steps equal the same steps written out here: batches x0, t, z from the rng in that order, Adam at lr (1 + cos(pi n / 6)) / 2")
+{
+    /* The test replays the contract with its own DSM gradient (own_dsm_backward), a copy of the
+     * network and a clone of the rng.  The learning rates are 1, 0.933, 0.75, 0.5, 0.25, 0.067
+     * times lr = 0.05; Adam's first steps move every parameter by about lr, so a constant
+     * rate, or the schedule shifted by one step, moves parameters by ~0.003 - 0.05, while
+     * the same arithmetic in another order differs by ~1e-16 relative (Adam's update
+     * m / sqrt(v) is scale-free, so it does not amplify it).  1e-10 separates the two.
+     * The loss of step n is computed before its update: a wrong loss at step 0 means a wrong
+     * batch; the first wrong loss at step n >= 1 means a wrong update at step n - 1. */
+    const size_t steps = 6, B = 16;
+    const double lr = 0.05;
+    diffusion_mixture m = diffusion_four_modes();
+    mlp *net = small_net(8, MLP_TANH), *twin = small_net(8, MLP_TANH);
+    memcpy(twin->params, net->params, net->n_params * sizeof(double));
+    mlp_workspace *ws = mlp_workspace_alloc(net, B), *ws2 = mlp_workspace_alloc(twin, B);
+    gsl_rng *r2 = gsl_rng_clone(mlphys_rng());
+    gsl_vector *L = gsl_vector_alloc(steps);
+    gsl_vector_set_all(L, NAN);
+    mlphys_require_implemented(diffusion_train(net, ws, &m, steps, lr, mlphys_rng(), L), "diffusion_train", 7);
+    gsl_matrix *x0 = gsl_matrix_alloc(B, 2), *z = gsl_matrix_alloc(B, 2);
+    gsl_vector *t = gsl_vector_alloc(B);
+    for (size_t n = 0; n < steps; n++) {
+        diffusion_mixture_sample(&m, r2, x0, NULL);
+        mlp_sample_uniform(r2, DIFFUSION_T_MIN, 1.0, t);
+        mlp_sample_normal(r2, z);
+        double want = own_dsm_backward(twin, ws2, x0, t, z);
+        mlphys_assert_close(gsl_vector_get(L, n), want, 1e-12, 1e-10,
+                            "losses[%zu] of %zu: %s", n, steps,
+                            n == 0 ? "the first batch differs: draw x0 (diffusion_mixture_sample), then t on "
+                                     "[DIFFUSION_T_MIN, 1) (mlp_sample_uniform), then z (mlp_sample_normal), B = ws->capacity"
+                                   : "the parameters after the previous step differ: one Adam step per batch, with "
+                                     "learning rate lr (1 + cos(pi n / n_steps)) / 2 at step n = 0, 1, ...");
+        mlp_adam_step(twin, lr * 0.5 * (1 + cos(M_PI * (double)n / (double)steps)));
+    }
+    double worst = 0;
+    size_t at = 0;
+    for (size_t p = 0; p < net->n_params; p++) {
+        double d = fabs(net->params[p] - twin->params[p]);
+        if (isnan(d) || d > worst) {
+            worst = d, at = p;
+            if (isnan(d))
+                break;
+        }
+    }
+    cr_expect(worst <= 1e-10, "after %zu steps parameter %zu is %.10g, want %.10g: the last step's learning rate "
+              "is lr (1 + cos(pi 5 / 6)) / 2 = %.4g", steps, at, net->params[at], twin->params[at],
+              lr * 0.5 * (1 + cos(M_PI * 5 / 6.0)));
+    gsl_matrix_free(x0), gsl_matrix_free(z), gsl_vector_free(t), gsl_vector_free(L), gsl_rng_free(r2);
+    mlp_workspace_free(ws), mlp_workspace_free(ws2), mlp_free(net), mlp_free(twin);
 }
 
 Test(diffusion, trained_network_recovers_the_four_modes, .description = "a 3-32-32-2 SiLU net trained for 2500 steps generates the four modes (fractions 0.25 +- 0.07, sd 0.50 +- 0.07)")

@@ -3,7 +3,7 @@ load 'plots/common.gp'
 set multiplot layout 1,2 title "Spiked Wigner model A = {/Symbol l} x x^T + W (n = 150, 4 draws per point)"
 set xlabel "signal strength {/Symbol l}"
 set ylabel "squared overlap (v_1 . x)^2"
-set xrange [0:4.1]
+set xrange [-0.1:4.1]
 set yrange [-0.05:1.05]
 set key top left
 overlap(l) = l > 1 ? 1 - 1/l**2 : 0

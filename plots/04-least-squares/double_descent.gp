@@ -1,7 +1,7 @@
 # Double descent: excess test risk of the least-squares / minimum-norm estimator vs p/n.
 load 'plots/common.gp'
 n = 40.0; s2 = 0.25; r2 = 1.0
-set title sprintf("Min-norm least squares on isotropic Gaussian features (n = %d, {/Symbol s} = 0.5, |{/Symbol b}| = 1, 200 draws per point)", n)
+set title sprintf("Min-norm least squares, isotropic Gaussian features\n(n = %d, {/Symbol s} = 0.5, |{/Symbol b}| = 1, 200 draws per point)", n)
 set xlabel "features per data point, p / n"
 set ylabel "excess test risk E|{/Symbol b}_{hat} - {/Symbol b}|^2"
 set logscale y

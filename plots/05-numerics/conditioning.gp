@@ -7,8 +7,8 @@ set logscale xy
 set format x "10^{%L}"
 set format y "10^{%L}"
 set xrange [0.5:1e19]
-set yrange [1e-17:1e2]
-set key bottom right
+set yrange [1e-17:1e8]
+set key top left
 eps = 2.220446e-16
 h = datadir.'/hilbert.dat'
 r = datadir.'/random.dat'

@@ -50,21 +50,27 @@ int sherman_morrison_update(gsl_matrix *Ainv, const gsl_vector *u, const gsl_vec
     return status;
 }
 
-/* LU-factorise the k x k matrix T in place and invert it into Tinv, unless a pivot is at most
- * WOODBURY_SING_TOL * scale. */
+/* LU-factorise the k x k matrix T in place and invert it into Tinv, one column at a time
+ * (T x = e_j, O(k^3) in all), unless a pivot is at most WOODBURY_SING_TOL * scale. */
 static int invert_small(gsl_matrix *T, double scale, gsl_matrix *Tinv)
 {
     const size_t k = T->size1;
     gsl_permutation *perm = gsl_permutation_alloc(k);
-    if (!perm)
+    gsl_vector *e = gsl_vector_alloc(k);
+    if (!perm || !e) {
+        gsl_permutation_free(perm), gsl_vector_free(e);
         return GSL_ENOMEM;
+    }
     int sign, status = gsl_linalg_LU_decomp(T, perm, &sign);
     for (size_t i = 0; i < k && !status; i++)
         if (!(fabs(gsl_matrix_get(T, i, i)) > WOODBURY_SING_TOL * scale))
             status = GSL_ESING;
-    if (!status)
-        status = gsl_linalg_LU_invert(T, perm, Tinv);
-    gsl_permutation_free(perm);
+    for (size_t j = 0; j < k && !status; j++) {
+        gsl_vector_view col = gsl_matrix_column(Tinv, j);
+        gsl_vector_set_basis(e, j);
+        status = gsl_linalg_LU_solve(T, perm, e, &col.vector);
+    }
+    gsl_permutation_free(perm), gsl_vector_free(e);
     return status;
 }
 
@@ -208,9 +214,10 @@ int rls_update(rls_state *s, const gsl_vector *x, double y)
     gsl_blas_ddot(x, s->beta, &pred);
     gsl_blas_daxpy((y - pred) / d, Px, s->beta);
     /* 3. Sherman-Morrison on G <- lambda G + x x^T:  P <- (P - Px Px^T / d) / lambda, on the
-     *    upper triangle (dsyr), then mirrored.  P must stay exactly symmetric: the update only
-     *    ever adds symmetric terms, so an antisymmetric round-off part would be divided by
-     *    lambda at every step and grow like lambda^(-N) (README "When updates lose digits"). */
+     *    upper triangle (dsyr), then mirrored.  P must stay exactly symmetric: in this
+     *    outer-product form the correction is symmetric, so an antisymmetric round-off part
+     *    would only be divided by lambda at every step and grow like lambda^(-N) (README
+     *    "When updates lose digits"). */
     gsl_blas_dsyr(CblasUpper, -1.0 / d, Px, s->P);
     for (size_t i = 0; i < p; i++)
         for (size_t j = i; j < p; j++) {

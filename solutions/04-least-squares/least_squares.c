@@ -238,6 +238,39 @@ int ls_gls(const gsl_matrix *X, const gsl_vector *y, const gsl_matrix *S, gsl_ve
     return st;
 }
 
+/* The covariance of the estimate, (X^T S^-1 X)^-1, from the same whitening and one QR:
+ * X_w = L^-1 X = Q [R; 0] gives X^T S^-1 X = X_w^T X_w = R^T R, so cov = R^-1 R^-T. */
+int ls_gls_cov(const gsl_matrix *X, const gsl_matrix *S, gsl_matrix *cov)
+{
+    const size_t n = X->size1, p = X->size2;
+    if (n < p || p == 0 || S->size1 != n || S->size2 != n || cov->size1 != p || cov->size2 != p)
+        return GSL_EBADLEN;
+    gsl_matrix *L = gsl_matrix_alloc(n, n), *Xw = gsl_matrix_alloc(n, p), *W = gsl_matrix_alloc(p, p);
+    gsl_vector *tau = gsl_vector_alloc(p);
+    int st = GSL_ENOMEM;
+    if (L && Xw && W && tau) {
+        gsl_matrix_memcpy(L, S);
+        st = gsl_linalg_cholesky_decomp1(L);
+        if (!st) {
+            gsl_matrix_memcpy(Xw, X);
+            gsl_blas_dtrsm(CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, 1.0, L, Xw);
+            st = ls_qr_decomp(Xw, tau);
+        }
+        for (size_t j = 0; !st && j < p; j++)
+            if (gsl_matrix_get(Xw, j, j) == 0.0)
+                st = GSL_EDOM;
+        if (!st) {
+            /* W = R^-1 (upper triangular), then cov = W W^T, symmetric to the last bit. */
+            gsl_matrix_const_view R = gsl_matrix_const_submatrix(Xw, 0, 0, p, p);
+            gsl_matrix_set_identity(W);
+            gsl_blas_dtrsm(CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, 1.0, &R.matrix, W);
+            gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, W, W, 0.0, cov);
+        }
+    }
+    gsl_matrix_free(L), gsl_matrix_free(Xw), gsl_matrix_free(W), gsl_vector_free(tau);
+    return st;
+}
+
 /* ---- the minimum-norm solution and ridge ------------------------------------------------ */
 
 int ls_minnorm(const gsl_matrix *X, const gsl_vector *y, gsl_vector *beta)
