@@ -1,3 +1,4 @@
+# reproducible: no (measured timings: make check compares only the image size)
 # What an update saves: CPU time of one rank-1 update vs one LU re-inversion, log-log, with the
 # power laws fitted by run.c (timing_fit.gp) drawn over the range they were fitted on.
 load 'plots/common.gp'

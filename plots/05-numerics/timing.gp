@@ -1,3 +1,4 @@
+# reproducible: no (measured timings: make check compares only the image size)
 # Cost of C = A B: CPU time per product against n, log-log, with fitted power laws t = c n^p.
 load 'plots/common.gp'
 set title "Time of one n x n product C = A B (one core, double precision)"
