@@ -48,6 +48,11 @@ for r in "$R"/grader/*/rubric; do
   mv "$r.new" "$r"
 done
 echo "student release" >"$R/RELEASE"
+# the course as a book, when the tools are here (make book): built from the release's own files
+if command -v pandoc >/dev/null && [ -f /usr/share/javascript/katex/katex.min.js ]; then
+  (cd "$R" && OUT=book BOOK_OUT=book bash grader/book/build.sh >/dev/null 2>&1) && echo "release: the book is in book/index.html" \
+    || echo "release: the book could not be built (make book shows why); releasing without it"
+fi
 tar -C "$OUT" -czf "$OUT/mlphys-student.tar.gz" mlphys
 
 # ---- proof: no solution line, no hidden test -------------------------------------------------

@@ -34,6 +34,9 @@ CG reset -q --hard HEAD~1
 if (cd "$C" && OUT="$PWD/../release" grader/release.sh >"../release.log" 2>&1); then
   ok "release: $(tail -1 "$S/release.log" | sed 's/^release: //')"
   R="$S/release/mlphys"
+  if command -v pandoc >/dev/null; then
+    [ -s "$R/book/index.html" ] && ls "$R"/book/[0-9][0-9]-*/index.html >/dev/null 2>&1 && ok "release: ships the built book (book/index.html)" || bad "release: the book is missing"
+  fi
   grep -q "^## Start here" "$R/README.md" && ! grep -qE "make (check|batch|gradescope|release)" "$R/README.md" \
     && ok "release: the README is the student's (their loop first, no instructor command)" || bad "release: README is not the student's"
   (cd "$R" && make --no-print-directory help) | grep -qE "batch|gradescope|release|check" && bad "release: make help lists instructor commands" \
