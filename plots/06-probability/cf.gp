@@ -2,9 +2,9 @@
 # a mean of Cauchy variables does not.
 load 'plots/common.gp'
 if (ext eq 'pdf') {
-    set terminal pdfcairo enhanced color size 8in,3.4in font 'Helvetica,10' linewidth 1.5
+    set terminal pdfcairo enhanced color size 8in,3.4in font 'DejaVu Sans,10' linewidth 1.5
 } else {
-    set terminal pngcairo enhanced color size 1400,560 font 'Helvetica,13' linewidth 1.5
+    set terminal pngcairo enhanced color size 1400,560 font 'DejaVu Sans,13' linewidth 1.5
 }
 set output out.'.'.ext
 set multiplot layout 1,2 title "Empirical characteristic function {/Symbol f}_n(t) = (1/n) {/Symbol S}_k e^{i t X_k}, n = 10^5 (points: every 4th t)"

@@ -1,9 +1,9 @@
 # The central limit theorem: standardised sums of m uniforms against the normal density.
 load 'plots/common.gp'
 if (ext eq 'pdf') {
-    set terminal pdfcairo enhanced color size 7in,5in font 'Helvetica,10' linewidth 1.5
+    set terminal pdfcairo enhanced color size 7in,5in font 'DejaVu Sans,10' linewidth 1.5
 } else {
-    set terminal pngcairo enhanced color size 1200,860 font 'Helvetica,13' linewidth 1.5
+    set terminal pngcairo enhanced color size 1200,860 font 'DejaVu Sans,13' linewidth 1.5
 }
 set output out.'.'.ext
 set multiplot layout 2,2 title "Z = (U_1 + ... + U_m - m/2) / (m/12)^{1/2}, U_i uniform on [0,1): histograms of 10^5 sums"

@@ -1,9 +1,9 @@
 # The predictive distribution: mean +- one sd after 2 and 20 points, and the sd against x.
 load 'plots/common.gp'
 if (ext eq 'pdf') {
-    set terminal pdfcairo enhanced color size 8in,3.4in font 'Helvetica,10' linewidth 1.5
+    set terminal pdfcairo enhanced color size 8in,3.4in font 'DejaVu Sans,10' linewidth 1.5
 } else {
-    set terminal pngcairo enhanced color size 1400,560 font 'Helvetica,13' linewidth 1.5
+    set terminal pngcairo enhanced color size 1400,560 font 'DejaVu Sans,13' linewidth 1.5
 }
 set output out.'.'.ext
 set multiplot layout 1,2 title "Predictive distribution p(t | x, data) = N(m_N^T {/Symbol f}(x), 1/{/Symbol b} + {/Symbol f}^T S_N {/Symbol f}), {/Symbol f}(x) = (1, x)"

@@ -2,9 +2,9 @@
 # columns: likelihood of the latest point, posterior over (w0, w1), lines sampled from it.
 load 'plots/common.gp'
 if (ext eq 'pdf') {
-    set terminal pdfcairo enhanced color size 7.5in,9.5in font 'Helvetica,9' linewidth 1.2
+    set terminal pdfcairo enhanced color size 7.5in,9.5in font 'DejaVu Sans,9' linewidth 1.2
 } else {
-    set terminal pngcairo enhanced color size 1200,1500 font 'Helvetica,12' linewidth 1.2
+    set terminal pngcairo enhanced color size 1200,1500 font 'DejaVu Sans,12' linewidth 1.2
 }
 set output out.'.'.ext
 nrow(r) = r == 0 ? 0 : r == 1 ? 1 : r == 2 ? 2 : 20

@@ -1,9 +1,9 @@
 # The 16 learned 3x3 kernels of the first (and only) convolution layer, on one symmetric colour scale.
 load 'plots/common.gp'
 if (ext eq 'pdf') {
-    set terminal pdfcairo enhanced color size 7in,2.6in font 'Helvetica,9' linewidth 1.2
+    set terminal pdfcairo enhanced color size 7in,2.6in font 'DejaVu Sans,9' linewidth 1.2
 } else {
-    set terminal pngcairo enhanced color size 1200,440 font 'Helvetica,12' linewidth 1.2
+    set terminal pngcairo enhanced color size 1200,440 font 'DejaVu Sans,12' linewidth 1.2
 }
 set output out.'.'.ext
 stats datadir.'/filters.dat' matrix using 3 nooutput

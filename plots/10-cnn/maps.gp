@@ -1,9 +1,9 @@
 # One test digit, the 16 feature maps after convolution + ReLU (8x8), and after 2x2 max-pooling (4x4).
 load 'plots/common.gp'
 if (ext eq 'pdf') {
-    set terminal pdfcairo enhanced color size 7.5in,4.2in font 'Helvetica,9' linewidth 1.2
+    set terminal pdfcairo enhanced color size 7.5in,4.2in font 'DejaVu Sans,9' linewidth 1.2
 } else {
-    set terminal pngcairo enhanced color size 1300,720 font 'Helvetica,12' linewidth 1.2
+    set terminal pngcairo enhanced color size 1300,720 font 'DejaVu Sans,12' linewidth 1.2
 }
 set output out.'.'.ext
 unset key

@@ -1,7 +1,7 @@
 # The GCN's 2-D hidden features before and after semi-supervised training, coloured by club.
 load 'plots/common.gp'
-if (ext eq 'pdf') { set terminal pdfcairo enhanced color size 7in,3.4in font 'Helvetica,10' linewidth 1.5 } \
-else { set terminal pngcairo enhanced color size 1200,560 font 'Helvetica,13' linewidth 1.5 }
+if (ext eq 'pdf') { set terminal pdfcairo enhanced color size 7in,3.4in font 'DejaVu Sans,10' linewidth 1.5 } \
+else { set terminal pngcairo enhanced color size 1200,560 font 'DejaVu Sans,13' linewidth 1.5 }
 set output out.'.'.ext
 set multiplot layout 1,2 title "Two-layer GCN on the karate club, labels only for nodes 0 (Mr. Hi) and 33 (Officer)"
 set size ratio -1

@@ -1,9 +1,9 @@
 # The two moons: data and the exact density (top), the flow's learned density and its samples (bottom).
 load 'plots/common.gp'
 if (ext eq 'pdf') {
-    set terminal pdfcairo enhanced color size 8in,6.4in font 'Helvetica,10' linewidth 1.2
+    set terminal pdfcairo enhanced color size 8in,6.4in font 'DejaVu Sans,10' linewidth 1.2
 } else {
-    set terminal pngcairo enhanced color size 1200,960 font 'Helvetica,12' linewidth 1.2
+    set terminal pngcairo enhanced color size 1200,960 font 'DejaVu Sans,12' linewidth 1.2
 }
 set output out.'.'.ext
 set size ratio -1

@@ -1,9 +1,9 @@
 # A Gaussian cloud pushed through the inverse coupling layers, one panel per layer, into two moons.
 load 'plots/common.gp'
 if (ext eq 'pdf') {
-    set terminal pdfcairo enhanced color size 8in,8in font 'Helvetica,10' linewidth 1.2
+    set terminal pdfcairo enhanced color size 8in,8in font 'DejaVu Sans,10' linewidth 1.2
 } else {
-    set terminal pngcairo enhanced color size 1200,1200 font 'Helvetica,12' linewidth 1.2
+    set terminal pngcairo enhanced color size 1200,1200 font 'DejaVu Sans,12' linewidth 1.2
 }
 set output out.'.'.ext
 set size ratio -1

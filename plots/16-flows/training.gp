@@ -2,9 +2,9 @@
 # data's entropy (the best any model can do) and a Gaussian fit.
 load 'plots/common.gp'
 if (ext eq 'pdf') {
-    set terminal pdfcairo enhanced color size 9in,3.6in font 'Helvetica,10' linewidth 1.5
+    set terminal pdfcairo enhanced color size 9in,3.6in font 'DejaVu Sans,10' linewidth 1.5
 } else {
-    set terminal pngcairo enhanced color size 1400,560 font 'Helvetica,12' linewidth 1.5
+    set terminal pngcairo enhanced color size 1400,560 font 'DejaVu Sans,12' linewidth 1.5
 }
 set output out.'.'.ext
 set multiplot layout 1,2

@@ -1,9 +1,9 @@
 # The score field: exact (left) and learned by denoising score matching (right), t = 0.1 and 0.4.
 load 'plots/common.gp'
 if (ext eq 'pdf') {
-    set terminal pdfcairo enhanced color size 7in,7in font 'Helvetica,10' linewidth 1.2
+    set terminal pdfcairo enhanced color size 7in,7in font 'DejaVu Sans,10' linewidth 1.2
 } else {
-    set terminal pngcairo enhanced color size 1000,1000 font 'Helvetica,12' linewidth 1.2
+    set terminal pngcairo enhanced color size 1000,1000 font 'DejaVu Sans,12' linewidth 1.2
 }
 set output out.'.'.ext
 set size ratio -1

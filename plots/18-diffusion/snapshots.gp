@@ -1,9 +1,9 @@
 # Forward noising (top row) and reverse generation with the exact score (bottom row).
 load 'plots/common.gp'
 if (ext eq 'pdf') {
-    set terminal pdfcairo enhanced color size 9in,4in font 'Helvetica,9' linewidth 1.2
+    set terminal pdfcairo enhanced color size 9in,4in font 'DejaVu Sans,9' linewidth 1.2
 } else {
-    set terminal pngcairo enhanced color size 1500,660 font 'Helvetica,11' linewidth 1.2
+    set terminal pngcairo enhanced color size 1500,660 font 'DejaVu Sans,11' linewidth 1.2
 }
 set output out.'.'.ext
 # theory: p_t is the mixture of N(alpha mu_k, v I); circles of radius 2 sqrt(v) around alpha mu_k

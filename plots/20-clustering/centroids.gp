@@ -1,9 +1,9 @@
 # The ten k-means centroids of the digits, drawn as the 8x8 images they are.
 load 'plots/common.gp'
 if (ext eq 'pdf') {
-    set terminal pdfcairo enhanced color size 7in,3.4in font 'Helvetica,9' linewidth 1.2
+    set terminal pdfcairo enhanced color size 7in,3.4in font 'DejaVu Sans,9' linewidth 1.2
 } else {
-    set terminal pngcairo enhanced color size 1200,580 font 'Helvetica,12' linewidth 1.2
+    set terminal pngcairo enhanced color size 1200,580 font 'DejaVu Sans,12' linewidth 1.2
 }
 set output out.'.'.ext
 ari = system("cat ".datadir."/kmeans_summary.txt")

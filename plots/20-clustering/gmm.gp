@@ -1,9 +1,9 @@
 # EM on a 2-D mixture of three axis-aligned Gaussians: the sample, the true and the fitted 1- and 2-sd ellipses.
 load 'plots/common.gp'
 if (ext eq 'pdf') {
-    set terminal pdfcairo enhanced color size 5.5in,4.4in font 'Helvetica,10' linewidth 1.5
+    set terminal pdfcairo enhanced color size 5.5in,4.4in font 'DejaVu Sans,10' linewidth 1.5
 } else {
-    set terminal pngcairo enhanced color size 950,760 font 'Helvetica,13' linewidth 1.5
+    set terminal pngcairo enhanced color size 950,760 font 'DejaVu Sans,13' linewidth 1.5
 }
 set output out.'.'.ext
 set title "EM with diagonal covariances on 1500 points from three Gaussians\n(points coloured by the component that drew them; ellipses at 1 and 2 sd)"

@@ -1,9 +1,9 @@
 # Diagonal against full covariances on a mixture of two tilted Gaussians: 1- and 2-sd ellipses.
 load 'plots/common.gp'
 if (ext eq 'pdf') {
-    set terminal pdfcairo enhanced color size 5.5in,4.2in font 'Helvetica,10' linewidth 1.5
+    set terminal pdfcairo enhanced color size 5.5in,4.2in font 'DejaVu Sans,10' linewidth 1.5
 } else {
-    set terminal pngcairo enhanced color size 950,720 font 'Helvetica,13' linewidth 1.5
+    set terminal pngcairo enhanced color size 950,720 font 'DejaVu Sans,13' linewidth 1.5
 }
 set output out.'.'.ext
 set title "Two tilted Gaussians (1200 points): EM with diagonal covariances cannot tilt its ellipses,\nEM with full covariances recovers them (ellipses at 1 and 2 sd)"

@@ -1,9 +1,9 @@
 # The 1797 digits projected on their first two principal components, one colour per true digit.
 load 'plots/common.gp'
 if (ext eq 'pdf') {
-    set terminal pdfcairo enhanced color size 5.5in,4.4in font 'Helvetica,10' linewidth 1.2
+    set terminal pdfcairo enhanced color size 5.5in,4.4in font 'DejaVu Sans,10' linewidth 1.2
 } else {
-    set terminal pngcairo enhanced color size 950,760 font 'Helvetica,13' linewidth 1.2
+    set terminal pngcairo enhanced color size 950,760 font 'DejaVu Sans,13' linewidth 1.2
 }
 set output out.'.'.ext
 r1 = real(system("awk 'NR==2{print 100*$2}' ".datadir."/variance.dat"))

@@ -1,7 +1,7 @@
 # The confusion matrix of 1-NN leave-one-out on the digits (counts, log colour scale).
 load 'plots/common.gp'
-if (ext eq 'pdf') { set terminal pdfcairo enhanced color size 4.6in,4in font 'Helvetica,10' } \
-else { set terminal pngcairo enhanced color size 760,660 font 'Helvetica,13' }
+if (ext eq 'pdf') { set terminal pdfcairo enhanced color size 4.6in,4in font 'DejaVu Sans,10' } \
+else { set terminal pngcairo enhanced color size 760,660 font 'DejaVu Sans,13' }
 set output out.'.'.ext
 set title "1-NN leave-one-out confusion matrix (counts; 1776 of 1797 on the diagonal)"
 set xlabel "predicted digit"
