@@ -100,7 +100,8 @@ fi
 
 if ! skip grader; then
   step "7. the grader's own tests"
-  BUILD="$B" JOBS="$JOBS" grader/tests/run.sh || fail "grader self-tests (data loader, hostile catalogue)"
+  BUILD="$B" JOBS="$JOBS" grader/tests/run.sh || fail "grader self-tests (data loader, engine layers, hostile catalogue)"
+  BUILD="$B" JOBS="$JOBS" grader/tests/student_loop.sh || fail "the student's loop (hints, watch, crash lines, GSL errors, memcheck output)"
   done_step
 fi
 
