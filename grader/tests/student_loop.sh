@@ -32,7 +32,8 @@ if [ -d "chapters/$w" ] && command -v script >/dev/null && command -v inotifywai
   tree="$T/watch"; mkdir -p "$tree/$w"; cp "chapters/$w/$wn.c" "$tree/$w/"
   M build CH="$w" >/dev/null 2>&1
   log="$T/watch.log"
-  setsid script -qefc "make --no-print-directory watch CH=$w IMPL=$tree BUILD=$B" "$log" </dev/null >/dev/null 2>&1 & wpid=$!
+  # a background job of a script has SIGINT ignored, and the watch would inherit that: restore it
+  setsid script -qefc "env --default-signal=INT make --no-print-directory watch CH=$w IMPL=$tree BUILD=$B" "$log" </dev/null >/dev/null 2>&1 & wpid=$!
   for _ in $(seq 360); do grep -q "points 0/" "$log" 2>/dev/null && break; sleep 0.5; done
   grep -q "points 0/" "$log" && grep -q "next: TODO(1)" "$log" && ok "make watch: the stub shows 0 points and the next TODO" \
     || bad "make watch did not show the stub's result: $(tail -c 300 "$log" | tr -d '\033')"
@@ -40,11 +41,11 @@ if [ -d "chapters/$w" ] && command -v script >/dev/null && command -v inotifywai
   for _ in $(seq 180); do grep -q "all tests pass" "$log" 2>/dev/null && break; sleep 0.5; done
   grep -q "all tests pass" "$log" && ok "make watch: saving a solution re-grades it to full points" || bad "make watch did not re-grade after a save"
   # Ctrl-C: SIGINT to the terminal's foreground process group, the one watch.sh runs in
-  wp=$(pgrep -f "grader/student/watch.sh" | head -1); pg=$(ps -o pgid= -p "${wp:-1}" | tr -d ' ')
+  wp=$(pgrep -n -f "^bash grader/student/watch.sh"); pg=$(ps -o pgid= -p "${wp:-1}" | tr -d ' ')
   [ -n "$wp" ] && kill -INT -- -"$pg" 2>/dev/null
   for _ in $(seq 20); do grep -q "watch: bye" "$log" && break; sleep 0.5; done
   grep -q "watch: bye" "$log" && ok "make watch: Ctrl-C leaves cleanly" || bad "make watch did not leave on Ctrl-C"
-  kill -9 -- -"$wpid" 2>/dev/null
+  sid=$(ps -o sid= -p "${wp:-1}" | tr -d ' '); [ -n "$sid" ] && pkill -9 -s "$sid"; kill -9 -- -"$wpid" 2>/dev/null
 else bad "make watch cannot be tested (needs script and inotifywait)"; fi
 
 # ---- a crash names the line; GSL errors reach the feedback; compiler quotes ----------------------
