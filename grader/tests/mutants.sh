@@ -26,8 +26,7 @@ fails=0
 bad() { printf '   FAIL %s\n' "$*"; fails=$((fails + 1)); }
 make --no-print-directory -s BUILD="$B" WERROR=-Werror build CH="${chapters[*]}" >"$M/build.log" 2>&1 \
   || { tail -20 "$M/build.log"; echo "mutants: the build failed"; exit 1; }
-ENGINE_ENV=(MLPHYS_CC=cc "MLPHYS_CFLAGS=-std=c11 -Wall -Wextra -Wpedantic -O2 -g $(pkg-config --cflags gsl criterion jansson zlib)"
-            "MLPHYS_LDLIBS=$(pkg-config --libs gsl criterion jansson zlib) -lcsv -lm" "MLPHYS_BUILD=$B")
+. grader/tests/engine-env.sh
 
 # One mutant: apply, grade only the tests its kills: line names (they must all fail, and each
 # is worth points, so the mutant cannot score full marks), write one summary line.
@@ -60,7 +59,7 @@ run_mutant() { # chapter patch
   if [ ${#problems[@]} -eq 0 ]; then echo "ok	$ch	$mname	$caught"
   else echo "FAIL	$ch	$mname	$what: $(IFS=';'; echo "${problems[*]}")"; fi
 }
-export -f run_mutant; export M B; export ENGINE_ENV_STR
+export -f run_mutant; export M B
 for ch in "${chapters[@]}"; do
   shopt -s nullglob; patches=(grader/"$ch"/mutants/*.patch); shopt -u nullglob
   [ ${#patches[@]} -gt 0 ] || { bad "$ch: no mutants in grader/$ch/mutants/"; continue; }

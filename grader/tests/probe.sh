@@ -11,7 +11,6 @@ make --no-print-directory -s BUILD="$B" build CH=01-svd >/dev/null 2>&1 || { ech
 t="$B/probe/$fn"; rm -rf "$t"; mkdir -p "$t"
 printf '/* a probe\n * inject: %s\n */\n#define HOSTILE_BODY { return GSL_EUNIMPL; }\n' "$fn" >"$t/case.c"
 grader/tests/inject.sh "$t/case.c" "$t/01-svd/svd.c"
-timeout 300 env MLPHYS_CC=cc "MLPHYS_CFLAGS=-std=c11 -Wall -Wextra -Wpedantic -O2 -g $(pkg-config --cflags gsl criterion jansson zlib)" \
-  "MLPHYS_LDLIBS=$(pkg-config --libs gsl criterion jansson zlib) -lcsv -lm" "MLPHYS_BUILD=$B" \
-  "$B/bin/mlphys-grade" --impl "$t" --out "$t/out" --jobs "${JOBS:-2}" --quiet 01-svd >/dev/null 2>&1
+. grader/tests/engine-env.sh
+timeout 300 env "${ENGINE_ENV[@]}" "$B/bin/mlphys-grade" --impl "$t" --out "$t/out" --jobs "${JOBS:-2}" --quiet 01-svd >/dev/null 2>&1
 jq -r '.chapters[0] | "\([.tests[] | select(.status != "passed")] | length) \([.tests[] | select(.status == "passed")] | length) \(.score) \(.tests | length) \(.max_score)"' "$t/out/report.json"

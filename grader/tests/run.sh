@@ -79,8 +79,7 @@ for c in 02-backprop 03-woodbury 05-numerics; do [ -d "solutions/$c" ] && { othe
 [ -n "$other" ] || for d in solutions/[0-9][0-9]-*/; do c=$(basename "$d"); [ "$c" != 01-svd ] && { other=$c; break; }; done
 make --no-print-directory BUILD="$B" WERROR=-Werror build CH="01-svd $other" >/dev/null || bad "build for the catalogue"
 cc -O1 -o "$B/selftest/listen" grader/tests/listen.c || bad "listener"
-ENGINE_ENV=(MLPHYS_CC=cc "MLPHYS_CFLAGS=-std=c11 -Wall -Wextra -Wpedantic -O2 -g $(pkg-config --cflags gsl criterion jansson zlib)"
-            "MLPHYS_LDLIBS=$(pkg-config --libs gsl criterion jansson zlib) -lcsv -lm" "MLPHYS_BUILD=$B")
+. grader/tests/engine-env.sh
 root=$([ "$(id -u)" -eq 0 ] && echo yes || echo no)
 engine() { timeout 300 env "${ENGINE_ENV[@]}" "$B/bin/mlphys-grade" --jobs "$JOBS" --quiet "$@"; }
 
